@@ -1,0 +1,4 @@
+namespace MelGenre;
+
+/// <summary>Temporary.</summary>
+public static class Placeholder { }
