@@ -1,0 +1,129 @@
+using System;
+using MelGenre.Audio;
+using MelGenre.Features;
+using MelGenre.Persistence;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace MelGenre;
+
+/// <summary>
+/// MelGenre's additions to ML.NET's catalogs: <c>using MelGenre;</c> lights up
+/// <c>mlContext.Transforms.LoadAudio(...)</c>, <c>ExtractMelSpectrogram(...)</c> and <c>ConvertToDecibels(...)</c>.
+/// </summary>
+public static class MelGenreCatalog
+{
+    /// <summary>
+    /// Teaches <paramref name="mlContext"/>'s <c>Model.Load</c> to read MelGenre components. Needed once per
+    /// MLContext that loads a saved model without having built a MelGenre pipeline itself (for example in a
+    /// fresh process); harmless to call more than once. Without it, loading fails with a message that says so.
+    /// </summary>
+    /// <param name="mlContext">The context that will load models.</param>
+    /// <returns>The same context, for chaining.</returns>
+    public static MLContext RegisterMelGenre(this MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        MelGenreComponents.Register(mlContext);
+        return mlContext;
+    }
+
+    /// <summary>
+    /// Loads the audio files named in <paramref name="inputColumnName"/> as fixed-length mono sample vectors
+    /// (<c>Vector&lt;Single, N&gt;</c> with N = floor(<paramref name="durationSeconds"/> × <paramref name="sampleRate"/>)),
+    /// like <c>librosa.load(path, sr=sampleRate, mono=True, offset=offsetSeconds, duration=durationSeconds)</c>.
+    /// MP3, WAV, FLAC and Ogg Vorbis are decoded in process (libsndfile); other rates are resampled with libsoxr's
+    /// high-quality recipe; mono is the mean of the channels. Shorter audio is padded with zeros; a file that cannot
+    /// be read throws an exception naming it (see <see cref="LoadAudioEstimator.Options"/> for other policies).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the output column of samples.</param>
+    /// <param name="inputColumnName">Name of the text column of file paths; null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="baseFolder">Folder that relative paths are resolved against; null means the current directory.</param>
+    /// <param name="sampleRate">Output sample rate in Hz. Default 22,050 (librosa's).</param>
+    /// <param name="offsetSeconds">Start of the excerpt in seconds. Default 0.</param>
+    /// <param name="durationSeconds">Length of the excerpt in seconds. Default 30.</param>
+    public static LoadAudioEstimator LoadAudio(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null,
+        string? baseFolder = null, int sampleRate = 22050, double offsetSeconds = 0, double durationSeconds = 30)
+        => LoadAudio(catalog, new LoadAudioEstimator.Options
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            BaseFolder = baseFolder,
+            SampleRate = sampleRate,
+            OffsetSeconds = offsetSeconds,
+            DurationSeconds = durationSeconds,
+        });
+
+    /// <summary>Loads audio files with all options (error policies, error column, ...).</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The options; copied, never modified.</param>
+    public static LoadAudioEstimator LoadAudio(this TransformsCatalog catalog, LoadAudioEstimator.Options options)
+        => new(Environment(catalog), options);
+
+    /// <summary>
+    /// Computes <c>librosa.feature.melspectrogram</c> of a mono audio vector: a power spectrogram on the mel scale,
+    /// output as <c>Vector&lt;Single, melCount, frames&gt;</c> in librosa's <c>[mel, frame]</c> layout, with
+    /// frames = 1 + samples / hopLength. Other parameters (window, centring, padding, power, fmin/fmax, HTK, norm)
+    /// are in <see cref="ExtractMelSpectrogramEstimator.Options"/>; all default to librosa 0.11's.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the output column.</param>
+    /// <param name="inputColumnName">Name of the audio column; null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="sampleRate">Sample rate of the audio in Hz (must match LoadAudio's). Default 22,050.</param>
+    /// <param name="fftSize">FFT size (n_fft). Default 2,048.</param>
+    /// <param name="hopLength">Hop between frames (hop_length). Default 512.</param>
+    /// <param name="melCount">Number of mel bands (n_mels). Default 128.</param>
+    public static ExtractMelSpectrogramEstimator ExtractMelSpectrogram(this TransformsCatalog catalog, string outputColumnName,
+        string? inputColumnName = null, int sampleRate = 22050, int fftSize = 2048, int hopLength = 512, int melCount = 128)
+        => ExtractMelSpectrogram(catalog, new ExtractMelSpectrogramEstimator.Options
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            SampleRate = sampleRate,
+            FftSize = fftSize,
+            HopLength = hopLength,
+            MelCount = melCount,
+        });
+
+    /// <summary>Computes mel spectrograms with all of librosa's options.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The options; copied, never modified.</param>
+    public static ExtractMelSpectrogramEstimator ExtractMelSpectrogram(this TransformsCatalog catalog, ExtractMelSpectrogramEstimator.Options options)
+        => new(Environment(catalog), options);
+
+    /// <summary>
+    /// Converts power (e.g. a mel spectrogram) to decibels like <c>librosa.power_to_db(S, ref, amin=1e-10, top_db)</c>,
+    /// per row, shape preserved. <see cref="DecibelScale.NaturalLog"/> gives the original FMA work's log scaling.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the output column.</param>
+    /// <param name="inputColumnName">Name of the power column; null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="reference">What 0 dB stands for: the constant 1 (default) or each row's maximum.</param>
+    /// <param name="topDecibels">Dynamic range kept below the row's maximum (top_db); null keeps all. Default 80.</param>
+    /// <param name="scale">Decibels (default) or the original work's natural-log scaling.</param>
+    public static ConvertToDecibelsEstimator ConvertToDecibels(this TransformsCatalog catalog, string outputColumnName,
+        string? inputColumnName = null, DecibelReference reference = DecibelReference.Constant, float? topDecibels = 80f,
+        DecibelScale scale = DecibelScale.Decibels)
+        => ConvertToDecibels(catalog, new ConvertToDecibelsEstimator.Options
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            Reference = reference,
+            TopDecibels = topDecibels,
+            Scale = scale,
+        });
+
+    /// <summary>Converts power to decibels with all options.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The options; copied, never modified.</param>
+    public static ConvertToDecibelsEstimator ConvertToDecibels(this TransformsCatalog catalog, ConvertToDecibelsEstimator.Options options)
+        => new(Environment(catalog), options);
+
+    private static IHostEnvironment Environment(TransformsCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var env = MlNetBridge.GetEnvironment(catalog);
+        MelGenreComponents.Register(env);
+        return env;
+    }
+}

@@ -1,0 +1,140 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using MelGenre.Persistence;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace MelGenre.Data;
+
+/// <summary>
+/// Base of MelGenre's row-to-row transformers: immutable, thread-safe, lazily computed per row,
+/// saveable with <c>mlContext.Model.Save</c>.
+/// </summary>
+public abstract class MelGenreTransformerBase : ITransformer, ICanSaveModel
+{
+    private protected MelGenreTransformerBase(IHostEnvironment env, string name)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        Host = env.Register(name);
+    }
+
+    /// <summary>The ML.NET host of this component (logging, exceptions).</summary>
+    private protected IHost Host { get; }
+
+    /// <summary>Always true: MelGenre transformers map one row at a time, so they work with PredictionEngine.</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>Validates <paramref name="inputSchema"/> and returns the schema after this transformer.</summary>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return CreateMapper(inputSchema).OutputSchema;
+    }
+
+    /// <summary>Returns a lazy view of <paramref name="input"/> with this transformer's columns added.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new MappedDataView(input, CreateMapper(input.Schema));
+    }
+
+    /// <summary>Returns the row-to-row mapper used by <c>PredictionEngine</c> and transformer chains.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new MappedRowToRowMapper(CreateMapper(inputSchema));
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        MlNetBridge.SaveModel(ctx, LoaderSignature, writer =>
+        {
+            writer.Write(PayloadVersion);
+            SavePayload(writer);
+        });
+
+    /// <summary>Binds the mapping to an input schema, validating it with ML.NET's wording.</summary>
+    private protected abstract ColumnMapper CreateMapper(DataViewSchema inputSchema);
+
+    /// <summary>Loader signature written into the model header.</summary>
+    private protected abstract string LoaderSignature { get; }
+
+    /// <summary>Version of this component's payload (bumped when the payload changes).</summary>
+    private protected abstract int PayloadVersion { get; }
+
+    /// <summary>Writes this component's parameters.</summary>
+    private protected abstract void SavePayload(BinaryWriter writer);
+
+    /// <summary>Opens a saved payload: checks the header and the payload version.</summary>
+    private protected static BinaryReader OpenPayload(object loadContext, string loaderSignature, int maxVersion, out int version)
+    {
+        var reader = MlNetBridge.OpenModel(loadContext, loaderSignature);
+        version = reader.ReadInt32();
+        if (version < 1 || version > maxVersion)
+            throw new InvalidDataException($"The saved {loaderSignature} component has payload version {version}; this MelGenre reads versions 1 to {maxVersion}. Update MelGenre to load this model.");
+        return reader;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { IncludeFields = true, WriteIndented = false };
+
+    /// <summary>Serialises an options object for a payload.</summary>
+    private protected static void WriteJson<T>(BinaryWriter writer, T value) => writer.Write(JsonSerializer.Serialize(value, JsonOptions));
+
+    /// <summary>Reads an options object written by <see cref="WriteJson{T}"/>.</summary>
+    private protected static T ReadJson<T>(BinaryReader reader, string component)
+    {
+        string json = reader.ReadString();
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, JsonOptions)
+                ?? throw new InvalidDataException($"The saved {component} component has empty parameters.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The saved {component} component has unreadable parameters: {ex.Message}", ex);
+        }
+    }
+}
+
+/// <summary>Schema validation with ML.NET's wording.</summary>
+internal static class SchemaErrors
+{
+    public static ArgumentOutOfRangeException MissingColumn(string columnName, string role = "input")
+        => new("inputSchema", $"Could not find {role} column '{columnName}'");
+
+    public static ArgumentOutOfRangeException Mismatch(string columnName, string expected, string actual, string role = "input")
+        => new("inputSchema", $"Schema mismatch for {role} column '{columnName}': expected {expected}, got {actual}");
+
+    /// <summary>Finds the visible column named <paramref name="name"/> or throws ML.NET's "Could not find" error.</summary>
+    public static DataViewSchema.Column Find(DataViewSchema schema, string name)
+        => schema.GetColumnOrNull(name) ?? throw MissingColumn(name);
+
+    /// <summary>Finds the last column named <paramref name="name"/> in a schema shape or throws.</summary>
+    public static SchemaShape.Column Find(SchemaShape shape, string name)
+    {
+        SchemaShape.Column? found = null;
+        foreach (var col in shape)
+        {
+            if (col.Name == name)
+                found = col;
+        }
+        return found ?? throw MissingColumn(name);
+    }
+
+    /// <summary>Type string as ML.NET prints it for a schema-shape column.</summary>
+    public static string Describe(SchemaShape.Column col) => col.Kind switch
+    {
+        SchemaShape.Column.VectorKind.Vector => $"Vector<{col.ItemType}>",
+        SchemaShape.Column.VectorKind.VariableVector => $"VarVector<{col.ItemType}>",
+        _ => col.ItemType.ToString() ?? "?",
+    };
+
+    /// <summary>The input shape plus <paramref name="added"/> (replacing same-named columns).</summary>
+    public static SchemaShape Append(SchemaShape input, params SchemaShape.Column[] added)
+    {
+        var names = added.Select(c => c.Name).ToHashSet();
+        return new SchemaShape(input.Where(c => !names.Contains(c.Name)).Concat(added));
+    }
+}
