@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Packs MelGenre, checks the package's contents, then builds and runs tests/PackageConsumer against the
+# package from a local folder feed (not a project reference): that is how users get MelGenre.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+feed="artifacts/feed"
+version="0.1.0-local.$(date +%Y%m%d%H%M%S)"
+rm -rf "$feed" && mkdir -p "$feed"
+dotnet pack src/MelGenre/MelGenre.csproj -c Release -nologo -v quiet -o "$feed" -p:Version="$version"
+pkg="$feed/MelGenre.$version.nupkg"
+[ -f "$pkg" ] || { echo "package-check: $pkg was not produced" >&2; exit 1; }
+listing=$(unzip -l "$pkg")
+for f in README.md lib/net10.0/MelGenre.dll lib/net10.0/MelGenre.xml MelGenre.nuspec; do
+  grep -q " $f\$" <<<"$listing" || { echo "package-check: $f missing from the package" >&2; exit 1; }
+done
+nuspec=$(unzip -p "$pkg" MelGenre.nuspec)
+grep -q '<license type="expression">MIT</license>' <<<"$nuspec" || { echo "package-check: MIT licence missing from nuspec" >&2; exit 1; }
+grep -q 'id="Microsoft.ML"' <<<"$nuspec" || { echo "package-check: Microsoft.ML dependency missing" >&2; exit 1; }
+if grep -qi 'libtorch' <<<"$nuspec"; then echo "package-check: the library must not depend on a native libtorch backend" >&2; exit 1; fi
+dotnet build tests/PackageConsumer/PackageConsumer.csproj -c Release -nologo -v quiet \
+  -p:MelGenreVersion="$version" -p:RestoreAdditionalProjectSources="$(pwd)/$feed" -o artifacts/consumer
+dotnet artifacts/consumer/PackageConsumer.dll
+echo "package-check: MelGenre $version packs and works from a folder feed"

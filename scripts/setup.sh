@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what MelGenre needs on a fresh Debian/Ubuntu machine, only when it is missing:
+#   - libsndfile1 (in-process decoding of MP3/WAV/FLAC/Ogg) and libsoxr0 (resampling), by apt;
+#   - the .NET 10 SDK is expected on PATH (https://dot.net); we say so clearly when it is not.
+# Safe to run repeatedly; sourced by scripts/test.sh and scripts/demo.sh.
+set -euo pipefail
+
+melgenre_need_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+
+missing=()
+melgenre_need_lib 'libsndfile\.so\.1' || missing+=(libsndfile1)
+melgenre_need_lib 'libsoxr\.so\.0' || missing+=(libsoxr0)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} (apt)" >&2
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "setup: need root or sudo to run: apt-get install -y ${missing[*]}" >&2; exit 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null; then
+  echo "setup: the .NET SDK (10.0 or later) is not on PATH; install it from https://dot.net and run again." >&2
+  exit 1
+fi
+if ! dotnet --list-sdks | grep -qE '^(1[0-9])\.'; then
+  echo "setup: MelGenre needs the .NET 10 SDK; found: $(dotnet --list-sdks | tr '\n' ' ')" >&2
+  exit 1
+fi
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

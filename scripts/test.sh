@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test command of the README: installs what is missing, builds, runs every test, then checks
+# that the packed NuGet package works for a consumer app (scripts/package-check.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+dotnet build MelGenre.sln -c Release -nologo -v quiet
+log=$(mktemp)
+status=0
+dotnet test MelGenre.sln -c Release --no-build --nologo "$@" 2>&1 | tee "$log" || status=$?
+bash scripts/package-check.sh || status=$?
+# One plain closing line: "tests: N passed, N failed, N skipped" (summed over test assemblies).
+awk -F'[:,]' '/(Passed|Failed)! +- +Failed:/ { f+=$2; p+=$4; s+=$6 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit $status
