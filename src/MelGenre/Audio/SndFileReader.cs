@@ -136,9 +136,13 @@ internal sealed unsafe class SndFileReader : IDisposable
         }
         catch (Exception e) when (NativeLibraryLoader.IsMissingLibrary(e))
         {
-            throw new AudioDecodeException(path, AudioErrorKind.NativeLibraryMissing, e.Message, e);
+            throw MissingLibrary(path, e);
         }
     }
+
+    /// <summary>The exception for "libsndfile is not installed" while decoding <paramref name="path"/>.</summary>
+    internal static AudioDecodeException MissingLibrary(string path, Exception e) =>
+        new(path, AudioErrorKind.NativeLibraryMissing, $"decoding needs libsndfile. {e.Message}", e);
 
     private static AudioDecodeException OpenFailure(string path, int error, string text, long bytes)
     {
