@@ -122,7 +122,11 @@ public static class AudioDecoder
 
     private static string Seconds(double s) => s.ToString("0.######", CultureInfo.InvariantCulture) + " s";
 
-    internal static unsafe float[] ReadMonoCore(SndFileReader reader, double offsetSeconds, double? durationSeconds)
+    /// <param name="reader">The open file.</param>
+    /// <param name="offsetSeconds">Validated offset.</param>
+    /// <param name="durationSeconds">Validated duration or null.</param>
+    /// <param name="trustedFrames">Most frames allocated up front on the header's word (tests lower it to exercise growth).</param>
+    internal static unsafe float[] ReadMonoCore(SndFileReader reader, double offsetSeconds, double? durationSeconds, long? trustedFrames = null)
     {
         SndFileNative api = SndFileNative.Api;
         SfInfo info = reader.Native;
@@ -167,7 +171,7 @@ public static class AudioDecoder
             wanted = Math.Min(wanted, durationFrames);
         }
 
-        long trusted = Math.Max(MinTrustedFrames, reader.FileBytes * TrustedFramesPerByte);
+        long trusted = trustedFrames ?? Math.Max(MinTrustedFrames, reader.FileBytes * TrustedFramesPerByte);
         long capacity = Math.Min(Math.Min(wanted, trusted), Array.MaxLength);
         float[] mono = new float[capacity];
         long got = 0;

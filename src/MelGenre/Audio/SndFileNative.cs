@@ -192,15 +192,4 @@ internal sealed unsafe class SndFileNative
 
     /// <summary>libsndfile's error text for a handle, or for the last failed sf_open when the handle is zero.</summary>
     internal string ErrorText(IntPtr handle) => NativeLibraryLoader.FromUtf8(sf_strerror(handle)) ?? "unknown error";
-
-    /// <summary>The parse log libsndfile keeps for an open file (empty if none).</summary>
-    internal string LogInfo(IntPtr handle)
-    {
-        byte[] buffer = new byte[4096];
-        fixed (byte* p = buffer)
-        {
-            int length = sf_command(handle, SfConst.CmdGetLogInfo, p, buffer.Length);
-            return length > 0 ? NativeLibraryLoader.FromUtf8(p) ?? "" : "";
-        }
-    }
 }

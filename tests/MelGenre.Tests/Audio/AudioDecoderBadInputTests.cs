@@ -221,6 +221,23 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         }
     }
 
+    [Fact]
+    public void FlacHeaderClaimingAnAbsurdLength_DecodesWhatIsThere()
+    {
+        byte[] bytes = WriteFlac(out int[] samples);
+        // STREAMINFO's 36-bit total-samples field: low nibble of byte 21, bytes 22..25. Claim 2^36 - 1 frames
+        // (~18 days at 44.1 kHz, a 275 GB float array): the decoder must not trust that for its allocation.
+        bytes[21] |= 0x0F;
+        bytes.AsSpan(22, 4).Fill(0xFF);
+        string path = _temp.File("absurd_length.flac");
+        File.WriteAllBytes(path, bytes);
+
+        Assert.Equal((1L << 36) - 1, AudioDecoder.GetInfo(path).Frames);
+        float[] y = AudioDecoder.ReadMono(path, out _);
+        Assert.Equal(samples.Length, y.Length);
+        Assert.Equal((samples[^1] >> 16) / 32768f, y[^1]);
+    }
+
     private byte[] WriteFlac(out int[] samples)
     {
         string path = _temp.File($"flac-{Guid.NewGuid():N}.flac");

@@ -261,6 +261,32 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
         AssertExactlyEqual(MeanLikeNumpy(channels), AudioDecoder.ReadMono(path, out _));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void BufferGrowth_WhenTheHeaderIsNotTrusted_GivesTheSameSamples(int channels)
+    {
+        // With a tiny trusted allocation the decoder must grow its buffer block by block and trim at the end.
+        const int frames = 100_003;
+        var signal = new float[channels][];
+        for (int c = 0; c < channels; c++)
+        {
+            signal[c] = new float[frames];
+            for (int i = 0; i < frames; i++)
+            {
+                signal[c][i] = (float)AudioTestData.Sine(i, 330 * (c + 1), 44100, 0.5);
+            }
+        }
+
+        string path = _temp.File($"growth_{channels}.wav");
+        SndFileWriter.WriteFloat(path, Fmt.WavFloat, 44100, channels, AudioTestData.Interleave(signal));
+        float[] normal = AudioDecoder.ReadMono(path, out _);
+        using SndFileReader reader = SndFileReader.Open(path);
+        float[] grown = AudioDecoder.ReadMonoCore(reader, 0, null, trustedFrames: 1000);
+        AssertExactlyEqual(normal, grown);
+        AssertExactlyEqual(MeanLikeNumpy(signal), grown);
+    }
+
     [Fact]
     public void NumpySum_MatchesNumpyPairwiseOrder()
     {
