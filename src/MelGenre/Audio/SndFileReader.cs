@@ -69,6 +69,12 @@ internal sealed unsafe class SndFileReader : IDisposable
             throw new AudioDecodeException(path, AudioErrorKind.FileNotFound, "the path is empty.");
         }
 
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            // No file system allows it, and the C API would silently cut the path there.
+            throw new AudioDecodeException(path, AudioErrorKind.FileNotFound, "the path contains a NUL character.");
+        }
+
         // Cheap checks first: they give clearer messages than libsndfile's "System error" and keep
         // directories and empty files away from the decoders entirely.
         if (Directory.Exists(path))

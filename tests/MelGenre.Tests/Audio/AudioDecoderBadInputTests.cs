@@ -45,6 +45,52 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
+    public void PathWithNulCharacter_IsFileNotFound() =>
+        AssertFails(_temp.File("a\0b.wav"), AudioErrorKind.FileNotFound, "NUL character");
+
+    [Fact]
+    public void NonAsciiPath_Decodes()
+    {
+        string path = _temp.File("Björk – Jóga ♫ 日本.wav");
+        SndFileWriter.WriteInt(path, Fmt.Wav16, 8000, 1, [1 << 16, 2 << 16, 3 << 16]);
+        Assert.Equal([1 / 32768f, 2 / 32768f, 3 / 32768f], AudioDecoder.ReadMono(path, out _));
+    }
+
+    /// <summary>Every SNDFILE handle is closed, on success and on every failure path (Linux: count open fds).</summary>
+    [Fact]
+    public void NoFileHandlesLeak()
+    {
+        if (!Directory.Exists("/proc/self/fd"))
+        {
+            return;
+        }
+
+        string bad = _temp.File("leak_garbage.mp3");
+        File.WriteAllBytes(bad, [.. Id3Header, .. new byte[5000]]);
+        string noAudio = _temp.File("leak_empty.wav");
+        SndFileWriter.WriteInt(noAudio, Fmt.Wav16, 8000, 1, ReadOnlySpan<int>.Empty);
+
+        void Round()
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                AudioDecoder.GetInfo(AudioTestData.RealClip);
+                AudioDecoder.ReadMono(AudioTestData.RealClip, out _, 10, 0.1);
+                Assert.Throws<AudioDecodeException>(() => AudioDecoder.ReadMono(AudioTestData.RealClip, out _, 40));
+                Assert.Throws<AudioDecodeException>(() => AudioDecoder.ReadMono(bad, out _));
+                Assert.Throws<AudioDecodeException>(() => AudioDecoder.GetInfo(noAudio));
+            }
+        }
+
+        Round(); // warm-up: lazily opened runtime files
+        int before = Directory.GetFiles("/proc/self/fd").Length;
+        Round();
+        Round();
+        int after = Directory.GetFiles("/proc/self/fd").Length;
+        Assert.True(after - before < 20, $"open file descriptors grew from {before} to {after}");
+    }
+
+    [Fact]
     public void EmptyFile_IsEmptyFile()
     {
         string path = _temp.File("empty.mp3");
