@@ -33,20 +33,3 @@ namespace MelGenre.Features
         public static void DecibelsToNaturalLog(ReadOnlySpan<float> db, Span<float> destination) { for (int i = 0; i < db.Length; i++) destination[i] = (float)(db[i] * NaturalLogPerDecibel); }
     }
 }
-namespace MelGenre.Audio
-{
-    public enum AudioErrorKind { FileNotFound, EmptyFile, UnsupportedFormat, Corrupt, NoAudio, NativeLibraryMissing }
-    public sealed class AudioDecodeException : IOException
-    {
-        public AudioDecodeException(string path, AudioErrorKind kind, string message) : base(message) { FilePath = path; Kind = kind; }
-        public string FilePath { get; } public AudioErrorKind Kind { get; }
-    }
-    public static class AudioDecoder
-    {
-        public static float[] LoadMono(string path, int targetSampleRate, double offsetSeconds = 0, double? durationSeconds = null)
-        {
-            if (!File.Exists(path)) throw new AudioDecodeException(path, AudioErrorKind.FileNotFound, $"Cannot decode '{path}': file not found.");
-            var r = new float[(int)((durationSeconds ?? 1) * targetSampleRate)]; for (int i = 0; i < r.Length; i++) r[i] = MathF.Sin(i * 0.1f); return r;
-        }
-    }
-}

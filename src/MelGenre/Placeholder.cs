@@ -1,4 +1,0 @@
-namespace MelGenre;
-
-/// <summary>Temporary.</summary>
-public static class Placeholder { }
