@@ -267,7 +267,7 @@ public sealed class MelSpectrogramExtractor
             return scratch.Zeros.AsSpan(0, n);
         }
 
-        long begin = ((long)t * g.Hop) - g.Pad;
+        long begin = g.FrameStart(t);
         if (begin >= 0 && begin + n <= samples.Length)
         {
             return samples.Slice((int)begin, n);
@@ -371,77 +371,6 @@ public sealed class MelSpectrogramExtractor
                 }
             }
         }
-    }
-
-    /// <summary>Where frames start and how samples outside the signal are produced (librosa's padding, reproduced exactly).</summary>
-    private readonly struct FrameGeometry
-    {
-        public readonly int FftSize;
-        public readonly int Hop;
-        public readonly int Pad;
-        private readonly int _length;
-        private readonly bool _reflect;
-        private readonly int _tailStart;
-
-        public FrameGeometry(int length, int fftSize, int hop, bool center, bool reflect)
-        {
-            FftSize = fftSize;
-            Hop = hop;
-            Pad = center ? fftSize / 2 : 0;
-            _length = length;
-            _reflect = reflect;
-
-            // librosa 0.11 stft(center=True) pads the head and the tail separately when they do not overlap; the tail is
-            // then np.pad(y[tail_k * hop - n_fft // 2:], (0, n_fft // 2)), which reflects within that slice only (this
-            // differs from reflecting the whole signal when the slice is shorter than the padding).
-            int half = fftSize / 2;
-            int startK = (half + hop - 1) / hop;
-            long tailK = FloorDiv((long)length + half - fftSize, hop) + 1;
-            _tailStart = center && tailK > startK ? (int)((tailK * hop) - half) : 0;
-        }
-
-        /// <summary>Sample at index <paramref name="i"/> of the conceptual padded signal (in signal coordinates).</summary>
-        public float SampleAt(ReadOnlySpan<float> samples, long i)
-        {
-            if (i >= 0 && i < _length)
-            {
-                return samples[(int)i];
-            }
-
-            if (!_reflect)
-            {
-                return 0f;
-            }
-
-            return i < 0
-                ? samples[Reflect(i, 0, _length)]
-                : samples[Reflect(i, _tailStart, _length - _tailStart)];
-        }
-
-        /// <summary>numpy 'reflect' index of <paramref name="i"/> for the segment [start, start + count): period 2 (count - 1); a single sample repeats.</summary>
-        private static int Reflect(long i, int start, int count)
-        {
-            if (count == 1)
-            {
-                return start;
-            }
-
-            long period = 2L * (count - 1);
-            long local = (i - start) % period;
-            if (local < 0)
-            {
-                local += period;
-            }
-
-            if (local >= count)
-            {
-                local = period - local;
-            }
-
-            return start + (int)local;
-        }
-
-        private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
     }
 
     /// <summary>Per-thread working memory, grown on demand and reused across calls and extractors.</summary>
