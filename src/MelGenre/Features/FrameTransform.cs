@@ -89,9 +89,11 @@ internal sealed class RealFftTransform : FrameTransform
         }
     }
 
-    public override int ScratchLength => 2 * (_half + 1);
+    // The imaginary array starts a few vectors after the real one ends: re[k] and im[k] then sit 128 bytes apart modulo
+    // 4 KiB, which avoids the cache-set and store-forwarding conflicts that the tight layout (32 bytes apart) causes.
+    public override int ScratchLength => ImaginaryOffset + _half + 1;
 
-    public override int ImaginaryOffset => _half + 1;
+    public override int ImaginaryOffset => _half + 4;
 
     public override void Transform(in FrameQuad frames, ReadOnlySpan<double> window, Span<Vector256<double>> scratch)
     {
@@ -102,7 +104,7 @@ internal sealed class RealFftTransform : FrameTransform
         }
 
         Span<Vector256<double>> re = scratch.Slice(0, _half + 1);
-        Span<Vector256<double>> im = scratch.Slice(_half + 1, _half + 1);
+        Span<Vector256<double>> im = scratch.Slice(ImaginaryOffset, _half + 1);
         Load(frames, window, re, im);
         _fft.Forward(re, im);
         PostProcess(re, im);
@@ -252,9 +254,11 @@ internal sealed class BluesteinTransform : FrameTransform
         }
     }
 
-    public override int ScratchLength => 4 * _m;
+    // Four arrays of m vectors, each starting 4 vectors (128 bytes) later modulo 4 KiB than a tight layout would, to
+    // avoid cache-set and store-forwarding conflicts between re[k] and im[k] (m is a power of two).
+    public override int ScratchLength => (4 * _m) + 12;
 
-    public override int ImaginaryOffset => _m;
+    public override int ImaginaryOffset => _m + 4;
 
     public override void Transform(in FrameQuad frames, ReadOnlySpan<double> window, Span<Vector256<double>> scratch)
     {
@@ -265,9 +269,9 @@ internal sealed class BluesteinTransform : FrameTransform
         }
 
         Span<Vector256<double>> re = scratch.Slice(0, _m);
-        Span<Vector256<double>> im = scratch.Slice(_m, _m);
-        Span<Vector256<double>> re2 = scratch.Slice(2 * _m, _m);
-        Span<Vector256<double>> im2 = scratch.Slice(3 * _m, _m);
+        Span<Vector256<double>> im = scratch.Slice(_m + 4, _m);
+        Span<Vector256<double>> re2 = scratch.Slice((2 * _m) + 8, _m);
+        Span<Vector256<double>> im2 = scratch.Slice((3 * _m) + 12, _m);
         int[] br = _fft.BitReverse;
 
         // a[k] = x[k] w[k] c[k], zero-padded to m, stored bit-reversed.

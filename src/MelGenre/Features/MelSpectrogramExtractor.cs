@@ -191,8 +191,9 @@ public sealed class MelSpectrogramExtractor
         int bins = _transform.BinCount;
         int fftScratch = _transform.ScratchLength;
         Scratch scratch = Scratch.Get(ref t_scratch, 2 * fftScratch, bins, n);
-        Span<Vector256<double>> fft0 = scratch.Fft.AsSpan(0, fftScratch);
-        Span<Vector256<double>> fft1 = scratch.Fft.AsSpan(fftScratch, fftScratch);
+        Span<Vector256<double>> fft = MemoryMarshal.Cast<double, Vector256<double>>(scratch.Fft.AsSpan(scratch.FftStart, 2 * fftScratch * 4));
+        Span<Vector256<double>> fft0 = fft.Slice(0, fftScratch);
+        Span<Vector256<double>> fft1 = fft.Slice(fftScratch, fftScratch);
         int imOffset = _transform.ImaginaryOffset;
         var geometry = new FrameGeometry(samples.Length, n, _hop, _center, _reflect);
 
@@ -376,7 +377,8 @@ public sealed class MelSpectrogramExtractor
     /// <summary>Per-thread working memory, grown on demand and reused across calls and extractors.</summary>
     private sealed class Scratch
     {
-        public Vector256<double>[] Fft = [];
+        public double[] Fft = [];
+        public int FftStart;
         public Vector256<float>[] Power = [];
         public float[] Edge = [];
         public float[] Zeros = [];
@@ -384,9 +386,12 @@ public sealed class MelSpectrogramExtractor
         public static Scratch Get(ref Scratch? slot, int fftLength, int bins, int fftSize)
         {
             Scratch s = slot ??= new Scratch();
-            if (s.Fft.Length < fftLength)
+            if (s.Fft.Length - s.FftStart < 4 * fftLength)
             {
-                s.Fft = new Vector256<double>[fftLength];
+                // Pinned so that the 64-byte (cache line) alignment computed here stays valid.
+                s.Fft = GC.AllocateArray<double>((4 * fftLength) + 8, pinned: true);
+                long address = Marshal.UnsafeAddrOfPinnedArrayElement(s.Fft, 0);
+                s.FftStart = (int)((64 - (address & 63)) & 63) / sizeof(double);
             }
 
             if (s.Power.Length < bins)

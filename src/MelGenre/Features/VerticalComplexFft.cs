@@ -24,6 +24,9 @@ internal sealed class VerticalComplexFft
     private readonly int[] _stageTwiddleOffset;
     private readonly bool _leadingRadix2;
 
+    // Elements per block for the depth-first early stages: 2 arrays x 256 x 32 bytes = 16 KB, half of a typical L1d.
+    private const int CacheBlock = 256;
+
     public VerticalComplexFft(int size)
     {
         if (size < 1 || !BitOperations.IsPow2(size))
@@ -89,18 +92,38 @@ internal sealed class VerticalComplexFft
 
         ref Vector256<double> r = ref MemoryMarshal.GetReference(re);
         ref Vector256<double> i = ref MemoryMarshal.GetReference(im);
-        int stage = 0;
-        if (_leadingRadix2)
+
+        // Early stages only combine elements within small spans: run them block by block (depth first) so that each
+        // block stays in L1 across those stages instead of sweeping the whole working set once per stage.
+        int block = Math.Min(n, CacheBlock);
+        int firstWideStage = 0;
+        while (firstWideStage < _stageQuarter.Length && 4 * _stageQuarter[firstWideStage] <= block)
         {
-            Radix2First(ref r, ref i, n);
-        }
-        else if (_stageQuarter.Length > 0)
-        {
-            Radix4First(ref r, ref i, n);
-            stage = 1;
+            firstWideStage++;
         }
 
-        for (; stage < _stageQuarter.Length; stage++)
+        for (int b = 0; b < n; b += block)
+        {
+            ref Vector256<double> rb = ref Unsafe.Add(ref r, b);
+            ref Vector256<double> ib = ref Unsafe.Add(ref i, b);
+            int stage = 0;
+            if (_leadingRadix2)
+            {
+                Radix2First(ref rb, ref ib, block);
+            }
+            else if (_stageQuarter.Length > 0)
+            {
+                Radix4First(ref rb, ref ib, block);
+                stage = 1;
+            }
+
+            for (; stage < firstWideStage; stage++)
+            {
+                Radix4(ref rb, ref ib, block, _stageQuarter[stage], _stageTwiddleOffset[stage]);
+            }
+        }
+
+        for (int stage = Math.Max(firstWideStage, _leadingRadix2 ? 0 : 1); stage < _stageQuarter.Length; stage++)
         {
             Radix4(ref r, ref i, n, _stageQuarter[stage], _stageTwiddleOffset[stage]);
         }
