@@ -84,7 +84,9 @@ public static class Decibels
             float max = (referenceIsMax || topDb is not null) ? Max(power) : 0f;
             double aminD = MelSpectrogramSettings.WidenDecimal(amin);
             double refValue = referenceIsMax ? max : MelSpectrogramSettings.WidenDecimal(reference);
-            double refDb = 10.0 * Math.Log10(Math.Max(aminD, refValue));
+            // Like librosa (float32 arithmetic), the reference's dB value is subtracted in float32 from each value's
+            // dB value, both computed by the same logarithm, so a value equal to the reference is exactly 0 dB.
+            float refDb = LogDb(Math.Max(aminD, refValue));
             float floor = float.NegativeInfinity;
             if (topDb is float t)
             {
@@ -131,9 +133,12 @@ public static class Decibels
         }
     }
 
+    /// <summary>10·log10(x) rounded to float32, through the same vectorised logarithm as <see cref="Convert"/>.</summary>
+    private static float LogDb(double x) =>
+        (float)(Vector256.Log(Vector256.Create(x)) * DecibelsPerNaturalLog).GetElement(0);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ToDb(float flooredPower, double refDb) =>
-        (float)((Math.Log(flooredPower) * DecibelsPerNaturalLog) - refDb);
+    private static float ToDb(float flooredPower, float refDb) => LogDb(flooredPower) - refDb;
 
     private static float Max(ReadOnlySpan<float> values)
     {
@@ -162,7 +167,7 @@ public static class Decibels
         return max;
     }
 
-    private static void Convert(ReadOnlySpan<float> power, Span<float> destination, float amin, double refDb, float floor)
+    private static void Convert(ReadOnlySpan<float> power, Span<float> destination, float amin, float refDb, float floor)
     {
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -172,14 +177,14 @@ public static class Decibels
             Vector256<float> vAmin = Vector256.Create(amin);
             Vector256<float> vFloor = Vector256.Create(floor);
             Vector256<double> vScale = Vector256.Create(DecibelsPerNaturalLog);
-            Vector256<double> vRef = Vector256.Create(refDb);
+            Vector256<float> vRef = Vector256.Create(refDb);
             for (; i <= power.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 Vector256<float> x = Vector256.Max(vAmin, Vector256.LoadUnsafe(ref src, (nuint)i));
                 (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(x);
-                lo = (Vector256.Log(lo) * vScale) - vRef;
-                hi = (Vector256.Log(hi) * vScale) - vRef;
-                Vector256.Max(vFloor, Vector256.Narrow(lo, hi)).StoreUnsafe(ref dst, (nuint)i);
+                lo = Vector256.Log(lo) * vScale;
+                hi = Vector256.Log(hi) * vScale;
+                Vector256.Max(vFloor, Vector256.Narrow(lo, hi) - vRef).StoreUnsafe(ref dst, (nuint)i);
             }
         }
 
