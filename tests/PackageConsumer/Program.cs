@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using MelGenre;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 string dir = Path.Combine(Path.GetTempPath(), "melgenre-consumer-" + Environment.ProcessId);
 Directory.CreateDirectory(dir);
