@@ -1,0 +1,45 @@
+using System.IO;
+using System.Linq;
+using MelGenre.Build;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace MelGenre.Tests.Build;
+
+/// <summary>
+/// Proves that TorchSharp's native libraries load in this test process (on Debian 12 that needs the
+/// GLIBCXX_3.4.32 patch of build/MelGenre.targets) and compute: a forward and a backward pass.
+/// </summary>
+[Collection(TorchCollection.Name)]
+public sealed class TorchSharpLoadingTests
+{
+    [Fact]
+    public void Tensor_ForwardAndBackward_Work()
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = torch.tensor(new float[] { 1, 2, 3 }, requires_grad: true);
+        var y = (x * x).sum();
+        y.backward();
+        Assert.Equal(14f, y.item<float>());
+        Assert.Equal(new float[] { 2, 4, 6 }, x.grad!.data<float>().ToArray());
+
+        var linear = nn.Linear(3, 2);
+        var output = linear.call(torch.ones(4, 3));
+        output.sum().backward();
+        Assert.Equal(new long[] { 4, 2 }, output.shape);
+        Assert.Equal(Enumerable.Repeat(4f, 6), linear.weight!.grad!.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void OutputCopyOfLibLibTorchSharp_IsPatchedOnlyWhenTheSystemNeedsIt()
+    {
+        string copy = Path.Combine(System.AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        if (!System.OperatingSystem.IsLinux() || !File.Exists(copy)) return;
+        var need = ElfVersionPatcher.ReadVersionNeeds(File.ReadAllBytes(copy)).Single(n => n.Version == "GLIBCXX_3.4.32");
+        string? system = ElfVersionPatcher.FindSystemLibrary(need.Library, 62);
+        Assert.NotNull(system);
+        bool systemHasIt = ElfVersionPatcher.ReadVersionDefinitions(File.ReadAllBytes(system!)).Contains("GLIBCXX_3.4.32");
+        Assert.Equal(!systemHasIt, need.IsWeak);
+    }
+}
