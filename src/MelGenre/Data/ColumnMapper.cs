@@ -147,12 +147,12 @@ internal sealed class MappedCursor : DataViewRowCursor
     private readonly RowComputation _computation;
     private bool _disposed;
 
-    public MappedCursor(DataViewRowCursor input, ColumnMapper mapper, bool[] addedActive)
+    public MappedCursor(DataViewRowCursor input, ColumnMapper mapper, bool[] addedActive, Func<DataViewRow, RowComputation>? computation = null)
     {
         _input = input;
         _mapper = mapper;
         _addedActive = addedActive;
-        _computation = mapper.CreateComputation(input, i => addedActive[i]);
+        _computation = computation?.Invoke(input) ?? mapper.CreateComputation(input, i => addedActive[i]);
     }
 
     public override DataViewSchema Schema => _mapper.OutputSchema;

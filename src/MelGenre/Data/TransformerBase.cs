@@ -38,8 +38,11 @@ public abstract class MelGenreTransformerBase : ITransformer, ICanSaveModel
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, CreateMapper(input.Schema));
+        return MakeDataView(input, CreateMapper(input.Schema));
     }
+
+    /// <summary>The lazy view <see cref="Transform"/> returns; transformers that batch rows override it.</summary>
+    private protected virtual IDataView MakeDataView(IDataView input, ColumnMapper mapper) => new MappedDataView(input, mapper);
 
     /// <summary>Returns the row-to-row mapper used by <c>PredictionEngine</c> and transformer chains.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
@@ -48,12 +51,20 @@ public abstract class MelGenreTransformerBase : ITransformer, ICanSaveModel
         return new MappedRowToRowMapper(CreateMapper(inputSchema));
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
         MlNetBridge.SaveModel(ctx, LoaderSignature, writer =>
         {
             writer.Write(PayloadVersion);
             SavePayload(writer);
         });
+        SaveExtra(ctx);
+    }
+
+    /// <summary>Saves additional streams (e.g. network weights) next to the component's model stream.</summary>
+    private protected virtual void SaveExtra(ModelSaveContext ctx)
+    {
+    }
 
     /// <summary>Binds the mapping to an input schema, validating it with ML.NET's wording.</summary>
     private protected abstract ColumnMapper CreateMapper(DataViewSchema inputSchema);

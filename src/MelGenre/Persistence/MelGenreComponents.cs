@@ -17,6 +17,7 @@ internal static class MelGenreComponents
         Loader(typeof(LoadAudioTransformer), LoadAudioTransformer.LoaderSignatureValue),
         Loader(typeof(ExtractMelSpectrogramTransformer), ExtractMelSpectrogramTransformer.LoaderSignatureValue),
         Loader(typeof(ConvertToDecibelsTransformer), ConvertToDecibelsTransformer.LoaderSignatureValue),
+        Loader(typeof(Training.GenreClassifierTransformer), Training.GenreClassifierTransformer.LoaderSignatureValue),
     });
 
     /// <summary>Loaders of every MelGenre component.</summary>

@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json.Serialization;
+using System.Threading;
+using Microsoft.ML;
+
+namespace MelGenre.Training;
+
+/// <summary>How the feature column's two dimensions are laid out.</summary>
+public enum FeatureLayout
+{
+    /// <summary><c>[mels, frames]</c>: librosa's layout, what <c>ExtractMelSpectrogram</c> outputs. The default.</summary>
+    MelsByFrames,
+
+    /// <summary><c>[frames, mels]</c>: time-major, the original work's 640 x 128 arrays.</summary>
+    FramesByMels,
+}
+
+/// <summary>
+/// Options shared by MelGenre's network trainers. Defaults reproduce the original work's training
+/// (Adam, learning rate 1e-3, best weights by validation accuracy, learning rate halved after 10 epochs
+/// without a 0.01 gain in validation accuracy); the architecture options add the epochs and batch size.
+/// </summary>
+public abstract class NetworkTrainerOptions
+{
+    /// <summary>Name of the label column: a key type (e.g. from <c>MapValueToKey</c>); its key count is the class count.</summary>
+    public string LabelColumnName = "Label";
+
+    /// <summary>Name of the feature column: a known-size <c>Vector&lt;Single, a, b&gt;</c> (see <see cref="Layout"/>).</summary>
+    public string FeatureColumnName = "Features";
+
+    /// <summary>Layout of the feature column. Default: <see cref="FeatureLayout.MelsByFrames"/>, as <c>ExtractMelSpectrogram</c> outputs.</summary>
+    public FeatureLayout Layout = FeatureLayout.MelsByFrames;
+
+    /// <summary>Use only the first this many frames of each clip (the original work used 640); null uses all.</summary>
+    public int? FramesUsed;
+
+    /// <summary>Number of passes over the training data.</summary>
+    public int Epochs;
+
+    /// <summary>Clips per training batch.</summary>
+    public int BatchSize;
+
+    /// <summary>Adam's learning rate. Default 1e-3.</summary>
+    public double LearningRate = 1e-3;
+
+    /// <summary>
+    /// Optional validation data with the same feature and label columns (for a pipeline, transform it with the
+    /// fitted front end first). Used for the per-epoch validation metrics, best-weights selection and the
+    /// learning-rate schedule.
+    /// </summary>
+    [JsonIgnore]
+    public IDataView? ValidationSet;
+
+    /// <summary>With a validation set, end training with the weights of the epoch with the best validation accuracy. Default true.</summary>
+    public bool RestoreBestWeights = true;
+
+    /// <summary>Factor applied to the learning rate on a plateau (Keras ReduceLROnPlateau factor). Default 0.5; 1 disables.</summary>
+    public double PlateauFactor = 0.5;
+
+    /// <summary>Epochs without improvement before the learning rate is reduced. Default 10.</summary>
+    public int PlateauPatience = 10;
+
+    /// <summary>Smallest accuracy gain that counts as an improvement. Default 0.01.</summary>
+    public double PlateauMinDelta = 0.01;
+
+    /// <summary>Lower bound of the learning rate. Default 0.</summary>
+    public double MinLearningRate;
+
+    /// <summary>Stop when the monitored accuracy has not improved for this many epochs; null (default) never stops early.</summary>
+    public int? EarlyStoppingPatience;
+
+    /// <summary>Seed of weight initialisation, dropout and shuffling; null derives one from the MLContext's seed.</summary>
+    public int? Seed;
+
+    /// <summary>
+    /// Torch device: "cpu", "cuda" or "cuda:N". Null (default) uses <c>MLContext.GpuDeviceId</c> when it is set, else the CPU.
+    /// CUDA needs the application to reference a CUDA backend package (e.g. TorchSharp-cuda-linux).
+    /// </summary>
+    public string? Device;
+
+    /// <summary>When CUDA is asked for but not available, train on the CPU instead of failing. Null uses <c>MLContext.FallbackToCpu</c>.</summary>
+    public bool? AllowCpuFallback;
+
+    /// <summary>Torch intra-op threads during training and inference; null leaves TorchSharp's setting.</summary>
+    public int? Threads;
+
+    /// <summary>Clips per inference batch in <c>Transform</c>. Default 64.</summary>
+    public int InferenceBatchSize = 64;
+
+    /// <summary>Receives the metrics of every epoch as it ends.</summary>
+    [JsonIgnore]
+    public IProgress<EpochMetrics>? Progress;
+
+    /// <summary>Cancels training (checked between batches); Fit then throws <see cref="OperationCanceledException"/>.</summary>
+    [JsonIgnore]
+    public CancellationToken CancellationToken;
+
+    /// <summary>A shallow copy (trainers keep their own copy; the caller's object is never modified).</summary>
+    internal NetworkTrainerOptions MemberwiseCloneOptions() => (NetworkTrainerOptions)MemberwiseClone();
+
+    /// <summary>Every broken rule of the shared options, with its value.</summary>
+    internal List<string> ValidateCommon()
+    {
+        var errors = new List<string>();
+        string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+        if (string.IsNullOrWhiteSpace(LabelColumnName))
+            errors.Add("LabelColumnName must be a column name");
+        if (string.IsNullOrWhiteSpace(FeatureColumnName))
+            errors.Add("FeatureColumnName must be a column name");
+        if (FramesUsed is int f && f < 1)
+            errors.Add($"FramesUsed must be null or >= 1, got {f}");
+        if (Epochs < 1)
+            errors.Add($"Epochs must be >= 1, got {Epochs}");
+        if (BatchSize < 1)
+            errors.Add($"BatchSize must be >= 1, got {BatchSize}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+            errors.Add($"LearningRate must be > 0, got {F(LearningRate)}");
+        if (!(PlateauFactor > 0 && PlateauFactor <= 1))
+            errors.Add($"PlateauFactor must be in (0, 1], got {F(PlateauFactor)}");
+        if (PlateauPatience < 1)
+            errors.Add($"PlateauPatience must be >= 1, got {PlateauPatience}");
+        if (!(PlateauMinDelta >= 0))
+            errors.Add($"PlateauMinDelta must be >= 0, got {F(PlateauMinDelta)}");
+        if (!(MinLearningRate >= 0))
+            errors.Add($"MinLearningRate must be >= 0, got {F(MinLearningRate)}");
+        if (EarlyStoppingPatience is int e && e < 1)
+            errors.Add($"EarlyStoppingPatience must be null or >= 1, got {e}");
+        if (Threads is int t && t < 1)
+            errors.Add($"Threads must be null or >= 1, got {t}");
+        if (InferenceBatchSize < 1)
+            errors.Add($"InferenceBatchSize must be >= 1, got {InferenceBatchSize}");
+        if (Device is not null && !DeviceSelector.IsWellFormed(Device))
+            errors.Add($"Device must be \"cpu\", \"cuda\" or \"cuda:N\", got \"{Device}\"");
+        return errors;
+    }
+}
+
+/// <summary>Metrics of one training epoch. Loss is the mean cross-entropy over every clip of the epoch (all batches,
+/// not the last one); accuracy is the fraction of clips classified right. Training figures come from the training
+/// passes themselves (dropout active), as Keras reports them.</summary>
+public sealed record EpochMetrics
+{
+    /// <summary>1-based epoch number.</summary>
+    public int Epoch { get; init; }
+
+    /// <summary>Mean cross-entropy over the training clips.</summary>
+    public double TrainLoss { get; init; }
+
+    /// <summary>Training accuracy.</summary>
+    public double TrainAccuracy { get; init; }
+
+    /// <summary>Mean cross-entropy over the validation clips, when there is a validation set.</summary>
+    public double? ValidationLoss { get; init; }
+
+    /// <summary>Validation accuracy, when there is a validation set.</summary>
+    public double? ValidationAccuracy { get; init; }
+
+    /// <summary>The L2 penalty added to the loss at the end of the epoch (0 for networks without one).</summary>
+    public double L2Penalty { get; init; }
+
+    /// <summary>Learning rate used during the epoch.</summary>
+    public double LearningRate { get; init; }
+
+    /// <summary>Wall-clock time of the epoch.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>True when this epoch is the best so far by the monitored accuracy.</summary>
+    public bool IsBest { get; init; }
+}
+
+/// <summary>The whole training history of a network, kept on the trained model for reports and plots.</summary>
+public sealed record TrainingHistory
+{
+    /// <summary>Every epoch's metrics, in order.</summary>
+    public IReadOnlyList<EpochMetrics> Epochs { get; init; } = Array.Empty<EpochMetrics>();
+
+    /// <summary>The epoch whose weights the model holds (1-based).</summary>
+    public int SelectedEpoch { get; init; }
+
+    /// <summary>Whether training stopped early.</summary>
+    public bool StoppedEarly { get; init; }
+
+    /// <summary>Training clips used (rows with a missing label are skipped).</summary>
+    public int TrainingExamples { get; init; }
+
+    /// <summary>Validation clips used.</summary>
+    public int ValidationExamples { get; init; }
+
+    /// <summary>Trainable parameters of the network.</summary>
+    public long ParameterCount { get; init; }
+
+    /// <summary>Seed the training used.</summary>
+    public int Seed { get; init; }
+}
