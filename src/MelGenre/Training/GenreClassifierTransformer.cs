@@ -20,7 +20,12 @@ namespace MelGenre.Training;
 /// at a time. Inference runs in <c>torch.inference_mode</c> on the CPU; the transformer is immutable and
 /// safe for concurrent use.
 /// </summary>
-public sealed class GenreClassifierTransformer : MelGenreTransformerBase, IDisposable
+/// <remarks>
+/// Deliberately not <see cref="IDisposable"/>: ML.NET's <c>PredictionEngine.Dispose</c> disposes a disposable
+/// transformer, which would kill the model for every other engine and cursor sharing it. The network's native
+/// memory is released by TorchSharp's finalizers when the transformer is no longer referenced.
+/// </remarks>
+public sealed class GenreClassifierTransformer : MelGenreTransformerBase
 {
     internal const string LoaderSignatureValue = "MelGenre.Classifier";
     private const int CurrentPayloadVersion = 1; // 1: initial (JSON description + TorchSharp weights stream)
@@ -35,7 +40,6 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase, IDispo
     private readonly Description _description;
     private readonly nn.Module<Tensor, Tensor> _network;
     private readonly FeatureShape _shape;
-    private bool _disposed;
 
     /// <summary>Everything but the weights, as saved in the model.</summary>
     internal sealed class Description
@@ -83,15 +87,6 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase, IDispo
     /// <summary>The TorchSharp network (for inspection; do not modify it while the transformer is in use).</summary>
     public nn.Module<Tensor, Tensor> Network => _network;
 
-    /// <summary>Releases the network's native memory.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-            return;
-        _disposed = true;
-        _network.Dispose();
-    }
-
     private protected override string LoaderSignature => LoaderSignatureValue;
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
@@ -129,7 +124,6 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase, IDispo
     /// <summary>Class probabilities for a [batch, rows, columns] block of feature rows.</summary>
     internal float[] Score(float[] features, int count)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         using var mode = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
         using var cpu = torch.tensor(features, new long[] { count, _shape.Rows, _shape.Columns });
