@@ -142,6 +142,19 @@ internal static class SchemaErrors
         _ => col.ItemType.ToString() ?? "?",
     };
 
+    /// <summary>
+    /// Estimator schema check of a vector-to-vector transform: the input must be a known-size vector of Single
+    /// (at this stage only the kind can be checked), and a same-kind output column is added.
+    /// </summary>
+    public static SchemaShape AppendSingleVector(SchemaShape inputSchema, string inputColumnName, string outputColumnName)
+    {
+        var input = Find(inputSchema, inputColumnName);
+        if (input.Kind != SchemaShape.Column.VectorKind.Vector || input.ItemType != NumberDataViewType.Single)
+            throw Mismatch(inputColumnName, "known-size Vector<Single>", Describe(input));
+        return Append(inputSchema,
+            Persistence.MlNetBridge.CreateColumn(outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
+    }
+
     /// <summary>The input shape plus <paramref name="added"/> (replacing same-named columns).</summary>
     public static SchemaShape Append(SchemaShape input, params SchemaShape.Column[] added)
     {

@@ -107,11 +107,7 @@ public sealed class ConvertToDecibelsEstimator : IEstimator<ConvertToDecibelsTra
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var input = SchemaErrors.Find(inputSchema, _options.InputColumnName!);
-        if (input.Kind != SchemaShape.Column.VectorKind.Vector || input.ItemType != NumberDataViewType.Single)
-            throw SchemaErrors.Mismatch(_options.InputColumnName!, "known-size Vector<Single>", SchemaErrors.Describe(input));
-        return SchemaErrors.Append(inputSchema,
-            Persistence.MlNetBridge.CreateColumn(_options.OutputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
+        return SchemaErrors.AppendSingleVector(inputSchema, _options.InputColumnName!, _options.OutputColumnName);
     }
 }
 
