@@ -43,4 +43,27 @@ public sealed class ConcurrencyTests
                 Assert.Equal(expected[i % rows.Count], result[i]);
         }
     }
+
+    [Fact]
+    public void Scoring_does_not_leak_tensors()
+    {
+        var ml = new MLContext(1);
+        var rows = SyntheticGenres.Make(5, seed: 4);
+        var data = SyntheticGenres.Load(ml, rows);
+        var options = TrainerTests.SmallCrnn(1);
+        options.InferenceBatchSize = 3;
+        var model = ml.MulticlassClassification.Trainers.Crnn(options).Fit(data);
+        using var engine = ml.Model.CreatePredictionEngine<FeatureRow, Prediction>(model);
+        void Pass()
+        {
+            _ = model.Transform(data).GetColumn<float[]>("Score").ToList();
+            foreach (var r in rows.Take(4))
+                engine.Predict(r);
+        }
+        Pass();
+        long live = TorchSharp.torch.Tensor.TotalCount;
+        for (int i = 0; i < 3; i++)
+            Pass();
+        Assert.Equal(live, TorchSharp.torch.Tensor.TotalCount);
+    }
 }
