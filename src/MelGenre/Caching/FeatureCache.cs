@@ -98,7 +98,11 @@ public sealed class CachedClipRow
     /// <summary>Log-mel features, <c>Vector&lt;Single, mels, frames&gt;</c>.</summary>
     public float[] Features { get; set; } = Array.Empty<float>();
 
-    /// <summary>The genre as a key (1-based index into the genre list; 0 = a genre not in the list).</summary>
+    /// <summary>
+    /// The genre as ML.NET's in-memory key representation: the 0-based index into the genre list (ML.NET adds one when it
+    /// reads the row, so the view's key is 1-based); <see cref="uint.MaxValue"/> for a genre not in the list, which the
+    /// view shows as the missing key 0.
+    /// </summary>
     public uint Label { get; set; }
 
     /// <summary>The genre as text.</summary>
@@ -301,7 +305,7 @@ public sealed class FeatureCache
             if (SourceKey.TryGet(path, out var key, out _) && HasValidEntry(key))
                 present.Add((clip with { Path = path }, key));
         }
-        var index = genres.Select((g, i) => (g, i)).ToDictionary(p => p.g, p => (uint)(p.i + 1), StringComparer.Ordinal);
+        var index = genres.Select((g, i) => (g, i)).ToDictionary(p => p.g, p => (uint)p.i, StringComparer.Ordinal);
 
         var schema = SchemaDefinition.Create(typeof(CachedClipRow));
         schema[nameof(CachedClipRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Mels, Frames);
@@ -321,7 +325,7 @@ public sealed class FeatureCache
             yield return new CachedClipRow
             {
                 Features = features,
-                Label = index.TryGetValue(clip.Genre, out uint k) ? k : 0,
+                Label = index.TryGetValue(clip.Genre, out uint k) ? k : uint.MaxValue,
                 Genre = clip.Genre,
                 Split = clip.Split?.ToName() ?? "",
                 Path = clip.Path,
