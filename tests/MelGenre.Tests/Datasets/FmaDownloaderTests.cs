@@ -100,7 +100,7 @@ public sealed class FmaDownloaderTests : IDisposable
         Assert.Equal(0, FmaDownloader.ExtractSafely(zip, dest));
     }
 
-    /// <summary>An HTTP server on a free loopback port, answering every request with <paramref name="handler"/>.</summary>
+    /// <summary>An HTTP server on a free loopback port, answering every request with the handler.</summary>
     private sealed class LocalServer : IDisposable
     {
         private readonly HttpListener _listener = new();
