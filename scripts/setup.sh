@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what MelGenre needs on a fresh Debian/Ubuntu machine, only when it is missing:
-#   - libsndfile1 (in-process decoding of MP3/WAV/FLAC/Ogg) and libsoxr0 (resampling), by apt;
+#   - libsndfile1 (in-process decoding of MP3/WAV/FLAC/Ogg), libsoxr0 (resampling) and fonts-dejavu-core
+#     (text in the CLI's PNGs), by apt;
 #   - the .NET 10 SDK is expected on PATH (https://dot.net); we say so clearly when it is not.
 # Safe to run repeatedly; sourced by scripts/test.sh and scripts/demo.sh.
 set -euo pipefail
@@ -10,6 +11,9 @@ melgenre_need_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 missing=()
 melgenre_need_lib 'libsndfile\.so\.1' || missing+=(libsndfile1)
 melgenre_need_lib 'libsoxr\.so\.0' || missing+=(libsoxr0)
+# A font for the CLI's PNG text: ScottPlot draws with SkiaSharp's no-dependencies build (no fontconfig), which
+# reads the TrueType files under /usr/share/fonts; without any, the plots would have no labels.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} (apt)" >&2

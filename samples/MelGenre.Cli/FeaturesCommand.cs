@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using MelGenre.Caching;
+using MelGenre.Datasets;
+using Spectre.Console;
+
+namespace MelGenre.Cli;
+
+/// <summary>Where the clips come from: exactly one of FMA metadata + audio, a folder per genre, or a CSV.</summary>
+internal sealed record DatasetSource(string? FmaMetadata, string? FmaAudio, string FmaSubset, string? Folder, string? Csv, string? CsvBase)
+{
+    public GenreDataset Load()
+    {
+        int given = (FmaMetadata is not null ? 1 : 0) + (Folder is not null ? 1 : 0) + (Csv is not null ? 1 : 0);
+        if (given != 1)
+            throw new CliException("Give exactly one dataset: --fma <fma_metadata> --audio <fma_small>, --folder <root with one folder per genre>, or --csv <file>.");
+        if (FmaMetadata is not null)
+        {
+            if (FmaAudio is null)
+                throw new CliException("--fma needs --audio <the extracted fma_small folder>.");
+            return FmaDataset.Load(FmaMetadata, FmaAudio, FmaSubset);
+        }
+        if (FmaAudio is not null)
+            throw new CliException("--audio goes with --fma.");
+        return Folder is not null ? FolderDataset.Load(Folder) : CsvDataset.Load(Csv!, CsvBase);
+    }
+}
+
+internal static class FeaturesCommand
+{
+    public sealed record Options(DatasetSource Source, string Out, string? Cache, FeatureOptions Features, int Seed,
+        double ValidationFraction, double TestFraction, int? Threads, string Precision, bool RetryFailed);
+
+    public static int Run(Options o, CancellationToken cancel = default)
+    {
+        var ws = new Workspace(o.Out);
+        var settings = o.Features.ToSettings();
+        var dataset = o.Source.Load();
+        AnsiConsole.MarkupLineInterpolated($"[bold]Dataset:[/] {dataset.Source}");
+        if (!dataset.HasSplit)
+        {
+            dataset = dataset.WithStratifiedSplit(o.Seed, o.ValidationFraction, o.TestFraction);
+            bool artists = dataset.Clips.All(c => c.Artist is not null);
+            AnsiConsole.MarkupLineInterpolated($"No split in the data: made a stratified{(artists ? ", artist-disjoint" : "")} split with seed {o.Seed} (validation {o.ValidationFraction:P0}, test {o.TestFraction:P0}).");
+        }
+        else if (!dataset.Clips.Any(c => c.Split == DatasetSplit.Validation))
+        {
+            dataset = dataset.EnsureValidationSplit(o.Seed, o.ValidationFraction);
+            AnsiConsole.MarkupLineInterpolated($"The split has no validation clips: moved about {o.ValidationFraction:P0} of each genre's training clips to validation (seed {o.Seed}).");
+        }
+        PrintCounts(dataset);
+
+        var cache = new FeatureCache(o.Cache ?? ws.DefaultCache, settings, o.Precision == "single" ? FeaturePrecision.Single : FeaturePrecision.Half);
+        AnsiConsole.MarkupLineInterpolated($"Features: {settings.MelCount} mels x {cache.Frames} frames ({settings.DurationSeconds:0.##} s at {settings.SampleRate} Hz, hop {settings.Mel.HopLength}); cache {cache.Folder}");
+        int threads = o.Threads ?? Environment.ProcessorCount;
+        using var progress = new ProgressLine("features");
+        var report = cache.Build(dataset.Clips, new FeatureCacheBuildOptions
+        {
+            DegreeOfParallelism = threads,
+            RetryFailures = o.RetryFailed,
+            CancellationToken = cancel,
+            Progress = new SyncProgress<FeatureCacheProgress>(p => progress.Update(p.Done, p.Total, p.ClipsPerSecond, p.Eta, p.Failed > 0 ? $"{p.Failed} failed" : null)),
+        });
+        progress.Done();
+        AnsiConsole.MarkupLineInterpolated($"{report.Computed} clips computed in {report.Elapsed.TotalSeconds:0.0} s ([bold]{report.ClipsPerSecond:0.0} clips/s[/] on {threads} threads), {report.Reused} already cached, {report.Failures.Count} failed.");
+        report.WriteFailures(ws.FailedFiles);
+        if (report.Failures.Count > 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{report.Failures.Count} file(s) could not be used and are left out (listed in {ws.FailedFiles}):[/]");
+            foreach (var f in report.Failures.Take(20))
+                AnsiConsole.MarkupLineInterpolated($"  {f.Reason}");
+        }
+
+        var failed = new HashSet<string>(report.Failures.Select(f => f.Path), StringComparer.Ordinal);
+        var kept = dataset.Clips.Where(c => !failed.Contains(Path.GetFullPath(c.Path))).ToList();
+        var emptyTraining = dataset.Genres.Where(g => !kept.Any(c => c.Genre == g && c.Split == DatasetSplit.Training)).ToList();
+        if (emptyTraining.Count > 0)
+            throw new CliException($"No usable training clip for genre(s) {string.Join(", ", emptyTraining)}: every class needs training clips.");
+        ws.Save(new FeatureManifest
+        {
+            Source = dataset.Source,
+            CacheDirectory = Path.GetFullPath(o.Cache ?? ws.DefaultCache),
+            Features = o.Features,
+            Precision = o.Precision,
+            Genres = dataset.Genres.ToList(),
+            Clips = kept.Select(c => new ClipEntry { Path = Path.GetFullPath(c.Path), Genre = c.Genre, Split = c.Split?.ToName() ?? "", Artist = c.Artist, TrackId = c.TrackId }).ToList(),
+            FailedFiles = report.Failures.Select(f => f.Path).ToList(),
+        });
+        AnsiConsole.MarkupLineInterpolated($"Wrote {ws.ManifestPath} ({kept.Count} clips). Next: melgenre train --out {ws.Root}");
+        return 0;
+    }
+
+    private static void PrintCounts(GenreDataset dataset)
+    {
+        var table = new Table().AddColumn("genre");
+        foreach (var s in Enum.GetValues<DatasetSplit>())
+            table.AddColumn(new TableColumn(s.ToName()).RightAligned());
+        var counts = dataset.Counts();
+        foreach (var g in dataset.Genres)
+        {
+            table.AddRow(new[] { g }.Concat(Enum.GetValues<DatasetSplit>().Select(s =>
+                counts.TryGetValue((g, s), out int n) ? n.ToString(CultureInfo.InvariantCulture) : "0")).ToArray());
+        }
+        table.AddRow(new[] { "[bold]total[/]" }.Concat(Enum.GetValues<DatasetSplit>().Select(s =>
+            dataset.Clips.Count(c => c.Split == s).ToString(CultureInfo.InvariantCulture))).ToArray());
+        AnsiConsole.Write(table);
+    }
+}
+
+/// <summary>A progress line on stderr (count, rate, ETA): redrawn in place on a terminal, a line every 5 s otherwise.</summary>
+internal sealed class ProgressLine : IDisposable
+{
+    private readonly string _what;
+    private readonly object _lock = new();
+    private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
+    private readonly bool _interactive = !Console.IsErrorRedirected;
+    private long _lastMs = -100_000;
+    private bool _wrote;
+
+    public ProgressLine(string what) => _what = what;
+
+    public void Update(int done, int total, double perSecond, TimeSpan? eta, string? extra = null)
+    {
+        lock (_lock)
+        {
+            long now = _watch.ElapsedMilliseconds;
+            if (done < total && now - _lastMs < (_interactive ? 200 : 5000))
+                return;
+            _lastMs = now;
+            string line = string.Format(CultureInfo.InvariantCulture, "  {0}: {1}/{2}  {3:0.0} clips/s  ETA {4}{5}", _what, done, total, perSecond,
+                eta is TimeSpan t ? t.ToString(t.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture) : "?", extra is null ? "" : "  " + extra);
+            if (_interactive)
+                Console.Error.Write("\r" + line.PadRight(Math.Min(Console.WindowWidth - 1, 100)));
+            else
+                Console.Error.WriteLine(line);
+            _wrote = true;
+        }
+    }
+
+    public void Done()
+    {
+        lock (_lock)
+        {
+            if (_wrote && _interactive)
+                Console.Error.WriteLine();
+            _wrote = false;
+        }
+    }
+
+    public void Dispose() => Done();
+}
+
+/// <summary>IProgress that calls back synchronously on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+internal sealed class SyncProgress<T>(Action<T> action) : IProgress<T>
+{
+    public void Report(T value) => action(value);
+}

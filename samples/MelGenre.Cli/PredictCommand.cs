@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using MelGenre.Audio;
+using MelGenre.Caching;
+using MelGenre.Datasets;
+using Microsoft.ML;
+using Spectre.Console;
+
+namespace MelGenre.Cli;
+
+internal sealed record SongPrediction(string Path, int Windows, double Seconds, IReadOnlyList<(string Genre, float Probability)> Top, string? Error);
+
+internal static class PredictCommand
+{
+    public sealed record Options(string Target, string Out, IReadOnlyList<string>? ModelFilesGiven, double? HopSeconds, int Top, int MaxWindows);
+
+    public static List<SongPrediction> Run(Options o)
+    {
+        var ws = new Workspace(o.Out);
+        var files = File.Exists(o.Target) ? new List<string> { Path.GetFullPath(o.Target) }
+            : Directory.Exists(o.Target) ? AudioFiles.Find(o.Target).ToList()
+            : throw new CliException($"'{o.Target}' is neither a file nor a folder.");
+        if (files.Count == 0)
+            throw new CliException($"No audio files ({string.Join(", ", AudioFiles.Extensions)}) under '{o.Target}'.");
+        var ml = new MLContext(1);
+        var models = ModelFiles.LoadAll(ml, ws, o.ModelFilesGiven);
+        var settings = models[0].Settings;
+        if (models.Any(m => m.Settings.Fingerprint != settings.Fingerprint))
+            throw new CliException("The models were trained on different features; predict with one at a time (--model).");
+        var classes = models[0].Classifier.ClassNames ?? Enumerable.Range(1, models[0].Classifier.ClassCount).Select(i => $"class {i}").ToList();
+        // Windows as long as the training clips (what the networks know), half overlapping: every moment of a song is
+        // seen by one or two windows, and the average over windows is the song's probability.
+        double hop = o.HopSeconds ?? settings.DurationSeconds / 2;
+        var extractor = new FeatureExtractor(settings);
+        string what = models.Count > 1 ? "the ensemble of " + string.Join(" and ", models.Select(m => ModelFiles.Display(m.Name))) : ModelFiles.Display(models[0].Name);
+        AnsiConsole.MarkupLineInterpolated($"Predicting {files.Count} file(s) with {what}: windows of {settings.DurationSeconds:0.##} s every {hop:0.##} s, probabilities averaged.");
+
+        var results = new List<SongPrediction>();
+        foreach (var file in files)
+        {
+            IReadOnlyList<FeatureWindow> windows;
+            try
+            {
+                windows = extractor.ExtractWindows(file, hop, o.MaxWindows);
+            }
+            catch (AudioDecodeException e)
+            {
+                results.Add(new SongPrediction(file, 0, 0, Array.Empty<(string, float)>(), e.Message));
+                continue;
+            }
+            var features = windows.Select(w => w.Features).ToList();
+            var perModel = models.Select(m => ModelFiles.Score(ml, m.Classifier, settings, features)).ToList();
+            var mean = ModelFiles.Average(perModel);
+            var song = new float[classes.Count];
+            foreach (var w in mean)
+            {
+                for (int k = 0; k < song.Length; k++)
+                    song[k] += w[k] / mean.Length;
+            }
+            var top = Enumerable.Range(0, song.Length).OrderByDescending(k => song[k]).Take(o.Top).Select(k => (classes[k], song[k])).ToList();
+            double seconds = windows[^1].StartSeconds + settings.DurationSeconds;
+            results.Add(new SongPrediction(file, windows.Count, seconds, top, null));
+        }
+
+        var table = new Table().AddColumns("file", "windows").AddColumns(Enumerable.Range(1, o.Top).Select(i => $"#{i}").ToArray());
+        foreach (var r in results)
+        {
+            var cells = new List<string> { Markup.Escape(Path.GetFileName(r.Path)), r.Error is null ? r.Windows.ToString(CultureInfo.InvariantCulture) : "-" };
+            if (r.Error is not null)
+                cells.Add("[red]" + Markup.Escape(r.Error) + "[/]");
+            else
+                cells.AddRange(r.Top.Select(t => Markup.Escape($"{t.Genre} {t.Probability.ToString("P0", CultureInfo.InvariantCulture)}")));
+            while (cells.Count < 2 + o.Top)
+                cells.Add("");
+            table.AddRow(cells.ToArray());
+        }
+        AnsiConsole.Write(table);
+        Directory.CreateDirectory(ws.Root);
+        string csv = Path.Combine(ws.Root, "predictions.csv");
+        File.WriteAllLines(csv, new[] { "path,windows," + string.Join(",", Enumerable.Range(1, o.Top).Select(i => $"genre{i},probability{i}")) + ",error" }
+            .Concat(results.Select(r => Csv(r.Path) + "," + r.Windows.ToString(CultureInfo.InvariantCulture) + "," +
+                string.Join(",", Enumerable.Range(0, o.Top).Select(i => i < r.Top.Count ? Csv(r.Top[i].Genre) + "," + r.Top[i].Probability.ToString("0.0000", CultureInfo.InvariantCulture) : ",")) +
+                "," + Csv(r.Error ?? ""))));
+        AnsiConsole.MarkupLineInterpolated($"Wrote {csv}");
+        return results;
+    }
+
+    private static string Csv(string s) => s.Contains(',') || s.Contains('"') || s.Contains('\n') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}
