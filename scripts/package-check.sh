@@ -27,7 +27,8 @@ dotnet artifacts/consumer/PackageConsumer.dll
 so=artifacts/consumer/runtimes/linux-x64/native/libLibTorchSharp.so
 if [ "$(uname -s)" = Linux ] && [ -f "$so" ] && command -v readelf >/dev/null; then
   # (Captured into variables: with pipefail, "readelf | grep -q" fails when grep exits early.)
-  stdcxx=$( (ldconfig -p 2>/dev/null || /sbin/ldconfig -p) | awk '/libstdc\+\+\.so\.6 .*x86-64/ { print $NF; exit }')
+  libs=$(ldconfig -p 2>/dev/null || /sbin/ldconfig -p)
+  stdcxx=$(awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found { print $NF; found = 1 }' <<<"$libs")
   if [ -n "$stdcxx" ]; then
     provided=$(readelf -V "$stdcxx"); needed=$(readelf -V "$so")
     if ! grep -q 'GLIBCXX_3\.4\.32' <<<"$provided" && ! grep -q 'GLIBCXX_3\.4\.32 *Flags: WEAK' <<<"$needed"; then

@@ -6,7 +6,10 @@
 # Safe to run repeatedly; sourced by scripts/test.sh and scripts/demo.sh.
 set -euo pipefail
 
-melgenre_need_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# Outputs are captured before grep reads them: with pipefail, "cmd | grep -q" can fail with SIGPIPE when grep
+# stops reading early, which would make a present library look missing.
+melgenre_libs=$(ldconfig -p 2>/dev/null || true)
+melgenre_need_lib() { grep -q "$1" <<<"$melgenre_libs"; }
 
 missing=()
 melgenre_need_lib 'libsndfile\.so\.1' || missing+=(libsndfile1)
@@ -28,7 +31,8 @@ if ! command -v dotnet >/dev/null; then
   echo "setup: the .NET SDK (10.0 or later) is not on PATH; install it from https://dot.net and run again." >&2
   exit 1
 fi
-if ! dotnet --list-sdks | grep -qE '^(1[0-9])\.'; then
+melgenre_sdks=$(dotnet --list-sdks)
+if ! grep -qE '^(1[0-9])\.' <<<"$melgenre_sdks"; then
   echo "setup: MelGenre needs the .NET 10 SDK; found: $(dotnet --list-sdks | tr '\n' ' ')" >&2
   exit 1
 fi

@@ -57,7 +57,6 @@ internal static class TrainCommand
             ModelFiles.Save(ml, settings, classifier, path);
             File.WriteAllText(Path.Combine(ws.Models, name + ".history.json"), JsonSerializer.Serialize(h, Workspace.Json));
             AnsiConsole.MarkupLineInterpolated($"  {h.ParameterCount:N0} parameters, {watch.Elapsed.TotalSeconds:0} s; kept epoch {h.SelectedEpoch} (validation accuracy {Pct(best?.ValidationAccuracy)}). Saved {path}");
-            classifier.Dispose();
         }
         AnsiConsole.MarkupLineInterpolated($"Next: melgenre evaluate --out {ws.Root}");
         return 0;

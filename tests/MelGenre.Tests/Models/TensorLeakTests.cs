@@ -1,3 +1,4 @@
+using System;
 using MelGenre.Models;
 using TorchSharp;
 using Xunit;
@@ -24,6 +25,9 @@ public sealed class TensorLeakTests
     [MemberData(nameof(Networks))]
     public void LiveTensorCount_IsStableAcrossBatches(string network)
     {
+        // Tensors of earlier tests that are only released by finalizers would change the process-wide count
+        // in the middle of the measurement: finish them first, and again before each reading.
+        Settle();
         // The measure is meaningful: one tensor outside a scope counts once, disposing it uncounts it.
         long before = Tensor.TotalCount;
         var probe = torch.zeros(1);
@@ -56,10 +60,19 @@ public sealed class TensorLeakTests
                 model.eval();
                 using (torch.inference_mode()) model.call(x).argmax(1);
             }
+            Settle();
             counts[batch] = Tensor.TotalCount;
         }
         _log.WriteLine($"{network}: live tensors after each batch: {string.Join(", ", counts)}");
         // Batch 0 creates the optimizer state and the gradients; from then on nothing may accumulate.
         for (int batch = 2; batch < counts.Length; batch++) Assert.Equal(counts[1], counts[batch]);
+    }
+
+    /// <summary>Runs pending finalizers (of tensors other tests left to the garbage collector).</summary>
+    internal static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 }
