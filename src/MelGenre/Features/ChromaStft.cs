@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -65,49 +66,67 @@ internal sealed class ChromaStft
     /// </summary>
     public void AddPeaks(ReadOnlySpan<float> power, List<float> pitches, List<float> magnitudes)
     {
-        float max = float.NegativeInfinity;
-        for (int k = 0; k < power.Length; k++)
-        {
-            max = Math.Max(max, power[k]);
-        }
-
-        float reference = PiptrackThreshold * max;
-        int last = power.Length - 1;
+        float reference = PiptrackThreshold * Max(power);
         int from = Math.Max(_firstPitchBin, 1);
-        for (int k = from; k < _endPitchBin; k++)
+        int k = from;
+        if (Vector256.IsHardwareAccelerated)
         {
-            // localmax of S * (S > ref): x[k] > x[k-1] and x[k] >= x[k+1] (the last bin: x[k] > x[k-1]).
-            float x = power[k] > reference ? power[k] : 0f;
-            float xm = power[k - 1] > reference ? power[k - 1] : 0f;
-            if (!(x > xm))
+            // A peak needs S[k] > ref (else it is thresholded to 0 and cannot exceed its neighbour): test 8 bins at once.
+            ref float p = ref MemoryMarshal.GetReference(power);
+            Vector256<float> threshold = Vector256.Create(reference);
+            for (; k + 8 <= _endPitchBin; k += 8)
             {
-                continue;
-            }
-
-            if (k < last)
-            {
-                float xp = power[k + 1] > reference ? power[k + 1] : 0f;
-                if (!(x >= xp))
+                uint mask = Vector256.GreaterThan(Vector256.LoadUnsafe(ref p, (nuint)k), threshold).ExtractMostSignificantBits();
+                while (mask != 0)
                 {
-                    continue;
+                    TryPeak(power, k + BitOperations.TrailingZeroCount(mask), reference, pitches, magnitudes);
+                    mask &= mask - 1;
                 }
             }
-
-            float shift = 0f, avg;
-            if (k < last)
-            {
-                shift = ParabolicShift(power[k - 1], power[k], power[k + 1]);
-                avg = (power[k + 1] - power[k - 1]) / 2f;
-            }
-            else
-            {
-                avg = power[k] - power[k - 1];
-            }
-
-            float dskew = 0.5f * avg * shift;
-            pitches.Add((float)((k + (double)shift) * _sampleRate / _fftSize));
-            magnitudes.Add(power[k] + dskew);
         }
+
+        for (; k < _endPitchBin; k++)
+        {
+            TryPeak(power, k, reference, pitches, magnitudes);
+        }
+    }
+
+    /// <summary>Adds bin <paramref name="k"/> (&gt;= 1) if it is a peak of the thresholded frame.</summary>
+    private void TryPeak(ReadOnlySpan<float> power, int k, float reference, List<float> pitches, List<float> magnitudes)
+    {
+        int last = power.Length - 1;
+
+        // localmax of S * (S > ref): x[k] > x[k-1] and x[k] >= x[k+1] (the last bin: x[k] > x[k-1]).
+        float x = power[k] > reference ? power[k] : 0f;
+        float xm = power[k - 1] > reference ? power[k - 1] : 0f;
+        if (!(x > xm))
+        {
+            return;
+        }
+
+        if (k < last)
+        {
+            float xp = power[k + 1] > reference ? power[k + 1] : 0f;
+            if (!(x >= xp))
+            {
+                return;
+            }
+        }
+
+        float shift = 0f, avg;
+        if (k < last)
+        {
+            shift = ParabolicShift(power[k - 1], power[k], power[k + 1]);
+            avg = (power[k + 1] - power[k - 1]) / 2f;
+        }
+        else
+        {
+            avg = power[k] - power[k - 1];
+        }
+
+        float dskew = 0.5f * avg * shift;
+        pitches.Add((float)((k + (double)shift) * _sampleRate / _fftSize));
+        magnitudes.Add(power[k] + dskew);
     }
 
     /// <summary>
@@ -263,7 +282,36 @@ internal sealed class ChromaStft
         }
     }
 
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    /// <summary>Largest value (<c>np.max</c> of a NaN-free frame).</summary>
+    internal static float Max(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        float max = float.NegativeInfinity;
+        if (Vector256.IsHardwareAccelerated && values.Length >= 8)
+        {
+            ref float p = ref MemoryMarshal.GetReference(values);
+            Vector256<float> m = Vector256.Create(float.NegativeInfinity);
+            for (; i <= values.Length - 8; i += 8)
+            {
+                m = Vector256.Max(m, Vector256.LoadUnsafe(ref p, (nuint)i));
+            }
+
+            for (int lane = 0; lane < 8; lane++)
+            {
+                max = Math.Max(max, m.GetElement(lane));
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            max = Math.Max(max, values[i]);
+        }
+
+        return max;
+    }
+
+    /// <summary>Dot product of two float32 vectors with float32 SIMD accumulation (as BLAS sdot).</summary>
+    internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         int n = a.Length;
         int i = 0;

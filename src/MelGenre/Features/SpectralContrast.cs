@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MelGenre.Features;
 
@@ -18,7 +21,7 @@ namespace MelGenre.Features;
 /// </remarks>
 internal sealed class SpectralContrast
 {
-    private const int SortThreshold = 48;
+    private const int SortThreshold = 64;
 
     private readonly int[] _start;
     private readonly int[] _length;
@@ -124,7 +127,9 @@ internal sealed class SpectralContrast
             }
             else
             {
-                SmallestAndLargest(band, low, high);
+                Span<float> candidates = scratch.Slice(2 * take, band.Length);
+                Smallest(band, low, candidates);
+                Largest(band, high, candidates);
             }
 
             valley[k] = MeanAscending(low);
@@ -168,39 +173,244 @@ internal sealed class SpectralContrast
         return sum / sorted.Length;
     }
 
-    /// <summary>The <c>low.Length</c> smallest and <c>high.Length</c> largest values of <paramref name="band"/>, each ascending.</summary>
-    private static void SmallestAndLargest(ReadOnlySpan<float> band, Span<float> low, Span<float> high)
+    /// <summary>
+    /// The <c>low.Length</c> smallest values of <paramref name="band"/>, ascending. Blocks of 64 values give the minima of
+    /// 8 disjoint groups with 8 SIMD mins; the q-th smallest of all group minima bounds the q-th smallest value from
+    /// above (q distinct values are at most that large), so only the values up to that bound (typically a few times q)
+    /// are collected, eight at a time with a SIMD compare, and selected by insertion. Only the multiset matters: ties
+    /// are interchangeable.
+    /// </summary>
+    private static void Smallest(ReadOnlySpan<float> band, Span<float> low, Span<float> candidates)
     {
+        int n = band.Length;
         int q = low.Length;
-        band.Slice(0, q).CopyTo(low);
-        low.Sort();
-        low.CopyTo(high);
-        for (int i = q; i < band.Length; i++)
+        if (!Vector256.IsHardwareAccelerated || n < 64 || q == 1)
         {
-            float v = band[i];
-            if (v < low[q - 1])
+            SelectLow(band, low);
+            return;
+        }
+
+        int groups = GroupExtremes(band, candidates, largest: false);
+        if (groups < q)
+        {
+            SelectLow(band, low);
+            return;
+        }
+
+        SelectLow(candidates.Slice(0, groups), low);
+        float bound = low[q - 1];
+        int count = 0, i = 0;
+        ref float b = ref MemoryMarshal.GetReference(band);
+        Vector256<float> limit = Vector256.Create(bound);
+        for (; i + 8 <= n; i += 8)
+        {
+            uint mask = Vector256.LessThanOrEqual(Vector256.LoadUnsafe(ref b, (nuint)i), limit).ExtractMostSignificantBits();
+            while (mask != 0)
             {
-                int j = q - 1;
-                while (j > 0 && low[j - 1] > v)
-                {
-                    low[j] = low[j - 1];
-                    j--;
-                }
-
-                low[j] = v;
-            }
-
-            if (v > high[0])
-            {
-                int j = 0;
-                while (j < q - 1 && high[j + 1] < v)
-                {
-                    high[j] = high[j + 1];
-                    j++;
-                }
-
-                high[j] = v;
+                candidates[count++] = band[i + BitOperations.TrailingZeroCount(mask)];
+                mask &= mask - 1;
             }
         }
+
+        for (; i < n; i++)
+        {
+            if (band[i] <= bound)
+            {
+                candidates[count++] = band[i];
+            }
+        }
+
+        SelectLow(candidates.Slice(0, count), low);
+    }
+
+    /// <summary>The <c>high.Length</c> largest values of <paramref name="band"/>, ascending (mirror of <see cref="Smallest"/>).</summary>
+    private static void Largest(ReadOnlySpan<float> band, Span<float> high, Span<float> candidates)
+    {
+        int n = band.Length;
+        int q = high.Length;
+        if (!Vector256.IsHardwareAccelerated || n < 64 || q == 1)
+        {
+            SelectHigh(band, high);
+            return;
+        }
+
+        int groups = GroupExtremes(band, candidates, largest: true);
+        if (groups < q)
+        {
+            SelectHigh(band, high);
+            return;
+        }
+
+        SelectHigh(candidates.Slice(0, groups), high);
+        float bound = high[0];
+        int count = 0, i = 0;
+        ref float b = ref MemoryMarshal.GetReference(band);
+        Vector256<float> limit = Vector256.Create(bound);
+        for (; i + 8 <= n; i += 8)
+        {
+            uint mask = Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref b, (nuint)i), limit).ExtractMostSignificantBits();
+            while (mask != 0)
+            {
+                candidates[count++] = band[i + BitOperations.TrailingZeroCount(mask)];
+                mask &= mask - 1;
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            if (band[i] >= bound)
+            {
+                candidates[count++] = band[i];
+            }
+        }
+
+        SelectHigh(candidates.Slice(0, count), high);
+    }
+
+    /// <summary>
+    /// Minima (or maxima) of disjoint groups covering <paramref name="band"/>: each block of 64 values gives 8 groups
+    /// (lanes of 8 vectors), the remaining whole vectors 8 more, and the last values one group each.
+    /// </summary>
+    private static int GroupExtremes(ReadOnlySpan<float> band, Span<float> destination, bool largest)
+    {
+        int n = band.Length;
+        ref float b = ref MemoryMarshal.GetReference(band);
+        ref float d = ref MemoryMarshal.GetReference(destination);
+        int groups = 0, i = 0;
+        while (i + 8 <= n)
+        {
+            int vectors = Math.Min(8, (n - i) / 8);
+            Vector256<float> m = Vector256.LoadUnsafe(ref b, (nuint)i);
+            for (int v = 1; v < vectors; v++)
+            {
+                Vector256<float> x = Vector256.LoadUnsafe(ref b, (nuint)(i + (8 * v)));
+                m = largest ? Vector256.Max(m, x) : Vector256.Min(m, x);
+            }
+
+            m.StoreUnsafe(ref d, (nuint)groups);
+            groups += 8;
+            i += 8 * vectors;
+        }
+
+        for (; i < n; i++)
+        {
+            destination[groups++] = band[i];
+        }
+
+        return groups;
+    }
+
+    /// <summary>The <c>low.Length</c> smallest of <paramref name="values"/> (at least that many), ascending.</summary>
+    private static void SelectLow(ReadOnlySpan<float> values, Span<float> low)
+    {
+        int q = low.Length;
+        if (q == 1)
+        {
+            float min = values[0];
+            for (int j = 1; j < values.Length; j++)
+            {
+                min = float.MinNative(min, values[j]);
+            }
+
+            low[0] = min;
+            return;
+        }
+
+        // Backwards: spectra mostly fall with frequency, so from the top down a new smaller value is rare.
+        values.Slice(values.Length - q).CopyTo(low);
+        InsertionSort(low);
+        float limit = low[q - 1];
+        for (int j = values.Length - q - 1; j >= 0; j--)
+        {
+            float v = values[j];
+            if (v < limit)
+            {
+                InsertLow(low, v);
+                limit = low[q - 1];
+            }
+        }
+    }
+
+    /// <summary>The <c>high.Length</c> largest of <paramref name="values"/> (at least that many), ascending.</summary>
+    private static void SelectHigh(ReadOnlySpan<float> values, Span<float> high)
+    {
+        int q = high.Length;
+        if (q == 1)
+        {
+            float max = values[0];
+            for (int j = 1; j < values.Length; j++)
+            {
+                max = float.MaxNative(max, values[j]);
+            }
+
+            high[0] = max;
+            return;
+        }
+
+        // Forwards: spectra mostly fall with frequency, so from the bottom up a new larger value is rare.
+        values.Slice(0, q).CopyTo(high);
+        InsertionSort(high);
+        float limit = high[0];
+        for (int j = q; j < values.Length; j++)
+        {
+            float v = values[j];
+            if (v > limit)
+            {
+                InsertHigh(high, v);
+                limit = high[0];
+            }
+        }
+    }
+
+    private static void InsertionSort(Span<float> values)
+    {
+        for (int i = 1; i < values.Length; i++)
+        {
+            float v = values[i];
+            int j = i - 1;
+            while (j >= 0 && values[j] > v)
+            {
+                values[j + 1] = values[j];
+                j--;
+            }
+
+            values[j + 1] = v;
+        }
+    }
+
+    /// <summary>Keeps the smallest values: <paramref name="v"/> replaces the largest kept one if smaller.</summary>
+    private static void InsertLow(Span<float> low, float v)
+    {
+        int j = low.Length - 1;
+        if (!(v < low[j]))
+        {
+            return;
+        }
+
+        while (j > 0 && low[j - 1] > v)
+        {
+            low[j] = low[j - 1];
+            j--;
+        }
+
+        low[j] = v;
+    }
+
+    /// <summary>Keeps the largest values: <paramref name="v"/> replaces the smallest kept one if larger.</summary>
+    private static void InsertHigh(Span<float> high, float v)
+    {
+        if (!(v > high[0]))
+        {
+            return;
+        }
+
+        int j = 0;
+        while (j < high.Length - 1 && high[j + 1] < v)
+        {
+            high[j] = high[j + 1];
+            j++;
+        }
+
+        high[j] = v;
     }
 }

@@ -158,6 +158,11 @@ public sealed class SpectralFeatureExtractor
             SpectralKernels.ZeroCrossingRate(samples, fftSize, Settings.HopLength, Settings.Center, outputs.ZeroCrossingRate);
         }
 
+        if (!outputs.Rolloff.IsEmpty)
+        {
+            SpectralKernels.Rolloff(magnitude, bins, _frequencies, Settings.RolloffPercent, outputs.Rolloff);
+        }
+
         s.Pitches.Clear();
         s.PeakMagnitudes.Clear();
         Span<float> power = s.Power.AsSpan(0, bins);
@@ -165,7 +170,6 @@ public sealed class SpectralFeatureExtractor
         Span<float> peak = stackalloc float[bands];
         Span<float> valleys = s.Valleys.AsSpan(0, wantContrast ? bands * frames : 0);
         Span<float> mel = s.Mel.AsSpan(0, wantMel ? cepstrum!.MelCount * frames : 0);
-        float rollPercent = Settings.RolloffPercent;
         for (int t = 0; t < frames; t++)
         {
             ReadOnlySpan<float> row = magnitude.Slice(t * bins, bins);
@@ -188,11 +192,6 @@ public sealed class SpectralFeatureExtractor
                 }
             }
 
-            if (!outputs.Rolloff.IsEmpty)
-            {
-                outputs.Rolloff[t] = (float)SpectralKernels.Rolloff(row, _frequencies, rollPercent, s.Cumulative);
-            }
-
             if (wantContrast)
             {
                 _contrast.Frame(row, valley, peak, s.ContrastScratch);
@@ -206,10 +205,7 @@ public sealed class SpectralFeatureExtractor
             if (estimateTuning || wantMel)
             {
                 // FMA squares the float32 magnitude: stft**2.
-                for (int k = 0; k < bins; k++)
-                {
-                    power[k] = row[k] * row[k];
-                }
+                SpectralKernels.Square(row, power);
 
                 if (estimateTuning)
                 {
@@ -234,11 +230,7 @@ public sealed class SpectralFeatureExtractor
             Span<float> chroma = new float[_chroma.ChromaCount];
             for (int t = 0; t < frames; t++)
             {
-                ReadOnlySpan<float> row = magnitude.Slice(t * bins, bins);
-                for (int k = 0; k < bins; k++)
-                {
-                    power[k] = row[k] * row[k];
-                }
+                SpectralKernels.Square(magnitude.Slice(t * bins, bins), power);
 
                 _chroma.Project(filter, power, chroma);
                 for (int c = 0; c < chroma.Length; c++)
@@ -259,7 +251,6 @@ public sealed class SpectralFeatureExtractor
     {
         public float[] Magnitude = [];
         public float[] Power = [];
-        public float[] Cumulative = [];
         public float[] ContrastScratch = [];
         public float[] Valleys = [];
         public float[] Mel = [];
@@ -271,7 +262,6 @@ public sealed class SpectralFeatureExtractor
             Scratch s = slot ??= new Scratch();
             Grow(ref s.Magnitude, magnitude);
             Grow(ref s.Power, bins);
-            Grow(ref s.Cumulative, bins);
             Grow(ref s.ContrastScratch, contrast);
             Grow(ref s.Valleys, valleys);
             Grow(ref s.Mel, mel);
@@ -361,13 +351,7 @@ internal sealed class MelCepstrum
         {
             ReadOnlySpan<float> p = power.Slice(_start[m], _length[m]);
             ReadOnlySpan<float> wm = w.Slice(_offset[m], _length[m]);
-            double acc = 0;
-            for (int k = 0; k < p.Length; k++)
-            {
-                acc += (double)wm[k] * p[k];
-            }
-
-            mel[m] = (float)acc;
+            mel[m] = ChromaStft.Dot(wm, p);
         }
     }
 

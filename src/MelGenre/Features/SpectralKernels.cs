@@ -1,10 +1,13 @@
 using System;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MelGenre.Features;
 
 /// <summary>
-/// Per-frame kernels of librosa 0.11's spectral features on one frame of a magnitude spectrogram (<c>|stft|</c>, bins
+/// Per-frame kernels of librosa 0.11's spectral features on a frame-major magnitude spectrogram (<c>|stft|</c>, bins
 /// <c>0 .. n_fft/2</c>). Arithmetic is in double unless a comment says that librosa's float32 rounding is reproduced
 /// because the result depends on it discretely (roll-off threshold, contrast quantile means).
 /// </summary>
@@ -34,20 +37,14 @@ internal static class SpectralKernels
     /// </summary>
     public static double Rms(ReadOnlySpan<float> magnitude, int fftSize)
     {
-        double sum = 0;
         int last = magnitude.Length - 1;
-        for (int k = 1; k < last; k++)
-        {
-            double m = magnitude[k];
-            sum += m * m;
-        }
-
+        double sum = SumOfSquares(magnitude);
         double m0 = magnitude[0];
-        sum += 0.5 * m0 * m0;
-        if (last > 0)
+        sum -= 0.5 * m0 * m0;
+        if (last > 0 && fftSize % 2 == 0)
         {
             double ml = magnitude[last];
-            sum += (fftSize % 2 == 0 ? 0.5 : 1.0) * ml * ml;
+            sum -= 0.5 * ml * ml;
         }
 
         return Math.Sqrt(2.0 * sum / ((double)fftSize * fftSize));
@@ -60,12 +57,33 @@ internal static class SpectralKernels
     /// </summary>
     public static double Centroid(ReadOnlySpan<float> magnitude, ReadOnlySpan<double> frequencies, out double length)
     {
+        int n = magnitude.Length;
+        int i = 0;
         double sum = 0, weighted = 0;
-        for (int k = 0; k < magnitude.Length; k++)
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            double m = magnitude[k];
-            sum += m;
-            weighted += frequencies[k] * m;
+            ref float m = ref MemoryMarshal.GetReference(magnitude);
+            ref double f = ref MemoryMarshal.GetReference(frequencies);
+            Vector256<double> s0 = Vector256<double>.Zero, s1 = Vector256<double>.Zero;
+            Vector256<double> w0 = Vector256<double>.Zero, w1 = Vector256<double>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(Vector256.LoadUnsafe(ref m, (nuint)i));
+                s0 += lo;
+                s1 += hi;
+                w0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref f, (nuint)i), lo, w0);
+                w1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref f, (nuint)(i + 4)), hi, w1);
+            }
+
+            sum = Vector256.Sum(s0 + s1);
+            weighted = Vector256.Sum(w0 + w1);
+        }
+
+        for (; i < n; i++)
+        {
+            double v = magnitude[i];
+            sum += v;
+            weighted += frequencies[i] * v;
         }
 
         length = sum < TinyFloat32 ? 1.0 : sum;
@@ -75,34 +93,89 @@ internal static class SpectralKernels
     /// <summary><c>spectral_bandwidth(p=2, norm=True)</c> of one frame: <c>sqrt(sum(S / length * (freq - centroid)²))</c>.</summary>
     public static double Bandwidth(ReadOnlySpan<float> magnitude, ReadOnlySpan<double> frequencies, double centroid, double length)
     {
+        int n = magnitude.Length;
+        int i = 0;
         double sum = 0;
-        for (int k = 0; k < magnitude.Length; k++)
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            double d = frequencies[k] - centroid;
-            sum += magnitude[k] / length * (d * d);
+            ref float m = ref MemoryMarshal.GetReference(magnitude);
+            ref double f = ref MemoryMarshal.GetReference(frequencies);
+            Vector256<double> c = Vector256.Create(centroid);
+            Vector256<double> a0 = Vector256<double>.Zero, a1 = Vector256<double>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(Vector256.LoadUnsafe(ref m, (nuint)i));
+                Vector256<double> d0 = Vector256.LoadUnsafe(ref f, (nuint)i) - c;
+                Vector256<double> d1 = Vector256.LoadUnsafe(ref f, (nuint)(i + 4)) - c;
+                a0 = Vector256.MultiplyAddEstimate(lo, d0 * d0, a0);
+                a1 = Vector256.MultiplyAddEstimate(hi, d1 * d1, a1);
+            }
+
+            sum = Vector256.Sum(a0 + a1);
         }
 
-        return Math.Sqrt(sum);
+        for (; i < n; i++)
+        {
+            double d = frequencies[i] - centroid;
+            sum += magnitude[i] * (d * d);
+        }
+
+        return Math.Sqrt(sum / length);
     }
 
     /// <summary>
-    /// <c>spectral_rolloff</c> of one frame: the first bin frequency where the running sum of S reaches
-    /// <c>roll_percent</c> of the total. The running sum and the threshold are float32, as numpy computes them on a
-    /// float32 spectrogram, because the chosen bin depends on that rounding.
+    /// <c>spectral_rolloff</c> of consecutive frames (<paramref name="destination"/>.Length of them, frame-major rows of
+    /// <paramref name="bins"/>): the first bin frequency where the running sum of S reaches <c>roll_percent</c> of the
+    /// total. The running sum and the threshold are float32 and sequential, as numpy's <c>cumsum</c> on a float32
+    /// spectrogram, because the chosen bin depends on that rounding; four frames run side by side to hide the latency
+    /// of that dependency chain.
     /// </summary>
-    public static double Rolloff(ReadOnlySpan<float> magnitude, ReadOnlySpan<double> frequencies, float rollPercent, Span<float> cumulative)
+    public static void Rolloff(ReadOnlySpan<float> magnitude, int bins, ReadOnlySpan<double> frequencies, float rollPercent, Span<float> destination)
     {
-        float running = 0f;
-        for (int k = 0; k < magnitude.Length; k++)
+        int frames = destination.Length;
+        int t = 0;
+        for (; t + 4 <= frames; t += 4)
         {
-            running += magnitude[k];
-            cumulative[k] = running;
+            ReadOnlySpan<float> r0 = magnitude.Slice(t * bins, bins);
+            ReadOnlySpan<float> r1 = magnitude.Slice((t + 1) * bins, bins);
+            ReadOnlySpan<float> r2 = magnitude.Slice((t + 2) * bins, bins);
+            ReadOnlySpan<float> r3 = magnitude.Slice((t + 3) * bins, bins);
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            for (int k = 0; k < bins; k++)
+            {
+                s0 += r0[k];
+                s1 += r1[k];
+                s2 += r2[k];
+                s3 += r3[k];
+            }
+
+            destination[t] = (float)FirstReaching(r0, frequencies, rollPercent * s0);
+            destination[t + 1] = (float)FirstReaching(r1, frequencies, rollPercent * s1);
+            destination[t + 2] = (float)FirstReaching(r2, frequencies, rollPercent * s2);
+            destination[t + 3] = (float)FirstReaching(r3, frequencies, rollPercent * s3);
         }
 
-        float threshold = rollPercent * running;
-        for (int k = 0; k < magnitude.Length; k++)
+        for (; t < frames; t++)
         {
-            if (!(cumulative[k] < threshold))
+            ReadOnlySpan<float> row = magnitude.Slice(t * bins, bins);
+            float total = 0f;
+            for (int k = 0; k < bins; k++)
+            {
+                total += row[k];
+            }
+
+            destination[t] = (float)FirstReaching(row, frequencies, rollPercent * total);
+        }
+    }
+
+    /// <summary>The first bin frequency where the float32 running sum is not below <paramref name="threshold"/>.</summary>
+    private static double FirstReaching(ReadOnlySpan<float> row, ReadOnlySpan<double> frequencies, float threshold)
+    {
+        float running = 0f;
+        for (int k = 0; k < row.Length; k++)
+        {
+            running += row[k];
+            if (!(running < threshold))
             {
                 return frequencies[k];
             }
@@ -116,7 +189,7 @@ internal static class SpectralKernels
     /// Zero-crossing rate of every frame like <c>librosa.feature.zero_crossing_rate(y, frame_length, hop_length,
     /// center)</c>: the signal is edge-padded by <c>frame_length // 2</c> on both sides when centred; within each frame,
     /// position j &gt; 0 counts when the signs of samples j-1 and j differ, where values within ±1e-10 of zero (float32)
-    /// count as positive; the count is divided by <c>frame_length</c>.
+    /// count as positive; the count is divided by <c>frame_length</c> (exact in float64, like numpy's mean of booleans).
     /// </summary>
     public static void ZeroCrossingRate(ReadOnlySpan<float> y, int frameLength, int hopLength, bool center, Span<float> destination)
     {
@@ -135,35 +208,136 @@ internal static class SpectralKernels
             throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "destination must hold {0} frames, got {1}", frames, destination.Length), nameof(destination));
         }
 
-        const float threshold = 1e-10f;
-
-        // crossings[p] (p >= 1, padded positions): the sign at p differs from the sign at p - 1. Prefix sums of it
-        // give each frame's count in O(1). Positions inside the edge padding repeat y[0] or y[^1], so they never cross.
-        var prefix = new int[padded + 1];
-        bool previous = y[0] < -threshold;
-        int count = 0;
-        prefix[0] = 0;
-        for (long p = 0; p < padded; p++)
-        {
-            long i = p - pad;
-            float v = y[(int)Math.Clamp(i, 0, y.Length - 1)];
-            bool negative = v < -threshold;
-            if (p > 0 && negative != previous)
-            {
-                count++;
-            }
-
-            previous = negative;
-            prefix[p + 1] = count;
-        }
-
+        // With C(i) = number of crossings between y[j-1] and y[j] for 1 <= j <= i (edge padding never crosses), frame t
+        // counts C(min(b, n-1)) - C(max(a, 0)) with a = t*hop - pad (its first sample) and b = a + frame_length - 1.
+        // Both ends increase with t, so one sweep over the signal answers every query.
+        var counter = new CrossingCounter(y);
         for (int t = 0; t < frames; t++)
         {
-            long start = (long)t * hopLength;
+            long a = ((long)t * hopLength) - pad;
+            long b = a + frameLength - 1;
+            int hi = (int)Math.Clamp(b, 0, y.Length - 1);
+            int lo = (int)Math.Clamp(a, 0, y.Length - 1);
+            int count = counter.CountUpTo(hi) - counter.CountAt(lo);
+            destination[t] = (float)((double)count / frameLength);
+        }
+    }
 
-            // Crossings at positions start+1 .. start+frameLength-1 (position 0 of each frame never counts).
-            int c = prefix[start + frameLength] - prefix[start + 1];
-            destination[t] = (float)((double)c / frameLength);
+    /// <summary><c>destination[k] = values[k]²</c> in float32 (numpy's <c>S**2</c> on a float32 array).</summary>
+    public static void Square(ReadOnlySpan<float> values, Span<float> destination)
+    {
+        if (destination.Length < values.Length)
+        {
+            throw new ArgumentException("destination is shorter than values.", nameof(destination));
+        }
+
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float src = ref MemoryMarshal.GetReference(values);
+            ref float dst = ref MemoryMarshal.GetReference(destination);
+            for (; i <= values.Length - 8; i += 8)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref src, (nuint)i);
+                (v * v).StoreUnsafe(ref dst, (nuint)i);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            destination[i] = values[i] * values[i];
+        }
+    }
+
+    private static double SumOfSquares(ReadOnlySpan<float> values)
+    {
+        int n = values.Length;
+        int i = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            ref float m = ref MemoryMarshal.GetReference(values);
+            Vector256<double> a0 = Vector256<double>.Zero, a1 = Vector256<double>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(Vector256.LoadUnsafe(ref m, (nuint)i));
+                a0 = Vector256.MultiplyAddEstimate(lo, lo, a0);
+                a1 = Vector256.MultiplyAddEstimate(hi, hi, a1);
+            }
+
+            sum = Vector256.Sum(a0 + a1);
+        }
+
+        for (; i < n; i++)
+        {
+            double v = values[i];
+            sum += v * v;
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// Running count of sign changes of a signal, queried at non-decreasing positions. Two sweeping cursors (one for
+    /// each end of the frames) each advance monotonically, eight samples at a time with SIMD.
+    /// </summary>
+    private ref struct CrossingCounter
+    {
+        private const float Threshold = 1e-10f;
+
+        private readonly ReadOnlySpan<float> _y;
+        private int _endPosition;
+        private int _endCount;
+        private int _startPosition;
+        private int _startCount;
+
+        public CrossingCounter(ReadOnlySpan<float> y)
+        {
+            _y = y;
+        }
+
+        /// <summary>C(i) for the frame ends (non-decreasing i).</summary>
+        public int CountUpTo(int i)
+        {
+            _endCount += Count(_y, _endPosition + 1, i);
+            _endPosition = Math.Max(_endPosition, i);
+            return _endCount;
+        }
+
+        /// <summary>C(i) for the frame starts (non-decreasing i).</summary>
+        public int CountAt(int i)
+        {
+            _startCount += Count(_y, _startPosition + 1, i);
+            _startPosition = Math.Max(_startPosition, i);
+            return _startCount;
+        }
+
+        /// <summary>Crossings between y[j-1] and y[j] for j in [from, to].</summary>
+        private static int Count(ReadOnlySpan<float> y, int from, int to)
+        {
+            int count = 0;
+            int j = from;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                ref float p = ref MemoryMarshal.GetReference(y);
+                Vector256<float> negative = Vector256.Create(-Threshold);
+                for (; j + 8 <= to + 1; j += 8)
+                {
+                    Vector256<float> current = Vector256.LessThan(Vector256.LoadUnsafe(ref p, (nuint)j), negative);
+                    Vector256<float> previous = Vector256.LessThan(Vector256.LoadUnsafe(ref p, (nuint)(j - 1)), negative);
+                    count += BitOperations.PopCount((current ^ previous).ExtractMostSignificantBits());
+                }
+            }
+
+            for (; j <= to; j++)
+            {
+                if ((y[j] < -Threshold) != (y[j - 1] < -Threshold))
+                {
+                    count++;
+                }
+            }
+
+            return count;
         }
     }
 }
