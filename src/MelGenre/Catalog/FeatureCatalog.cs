@@ -19,6 +19,7 @@ namespace MelGenre;
 /// var pipeline = ml.Transforms.ExtractFmaFeaturesFromFiles("Features", "Path", sampleRate: 44100)
 ///     .Append(ml.Transforms.Conversion.MapValueToKey("Label", "Genre"))
 ///     .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+///     .AppendCacheCheckpoint(ml) // decode and extract once, not on every pass of the trainer
 ///     .Append(ml.MulticlassClassification.Trainers.LightGbm());
 /// </code>
 /// </example>
