@@ -141,6 +141,19 @@ public sealed class FmaFeatureGoldenTests
     }
 
     [Fact]
+    public void Silence_gives_finite_features_for_trainers()
+    {
+        // Digital silence (lead-ins, zero padding of short clips): every statistic is finite; constant rows get 0
+        // skewness and kurtosis instead of scipy's NaN.
+        float[] vector = new FmaFeatureExtractor(new FmaFeatureSettings { SampleRate = 22050 }).Compute(new float[22050]);
+        Assert.All(vector, v => Assert.True(float.IsFinite(v)));
+        var slots = FmaFeatureExtractor.SlotNames;
+        Assert.Equal(0f, vector[slots.ToList().IndexOf("spectral_centroid/mean/01")]);
+        Assert.Equal(0f, vector[slots.ToList().IndexOf("chroma_stft/max/01")]);
+        Assert.Equal(0f, vector[slots.ToList().IndexOf("mfcc/skew/01")]);
+    }
+
+    [Fact]
     public void Slot_names_follow_features_csv_order()
     {
         var names = FmaFeatureExtractor.SlotNames;
