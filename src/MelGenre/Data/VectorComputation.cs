@@ -14,29 +14,35 @@ internal delegate void VectorKernel(ReadOnlySpan<float> source, Span<float> dest
 internal sealed class VectorComputation : RowComputation
 {
     private readonly DataViewRow _input;
-    private readonly ValueGetter<VBuffer<float>> _getter;
+    private readonly int _inputIndex;
     private readonly VectorKernel _kernel;
-    private readonly float[] _dense;
-    private readonly float[] _result;
+    private ValueGetter<VBuffer<float>>? _getter;
+    private readonly int _inputSize;
+    private readonly int _outputSize;
+    private float[]? _dense;
+    private float[]? _result;
     private VBuffer<float> _buffer;
     private long _position = -1;
 
     public VectorComputation(DataViewRow input, int inputIndex, int inputSize, int outputSize, VectorKernel kernel)
     {
         _input = input;
-        _getter = input.GetGetter<VBuffer<float>>(input.Schema[inputIndex]);
+        _inputIndex = inputIndex;
         _kernel = kernel;
-        _dense = new float[inputSize];
-        _result = new float[outputSize];
+        _inputSize = inputSize;
+        _outputSize = outputSize;
     }
 
     private void Ensure()
     {
         if (_position == _input.Position)
             return;
+        // The input getter is created on first use: when this column is not requested, the cursor was built without
+        // its input (GetDependencies), and asking for that getter up front would fail.
+        _getter ??= _input.GetGetter<VBuffer<float>>(_input.Schema[_inputIndex]);
         _getter(ref _buffer);
-        if (_buffer.Length != _dense.Length)
-            throw new InvalidOperationException($"Row {_input.Position}: input vector has {_buffer.Length} values, the schema promised {_dense.Length}.");
+        if (_buffer.Length != _inputSize)
+            throw new InvalidOperationException($"Row {_input.Position}: input vector has {_buffer.Length} values, the schema promised {_inputSize}.");
         ReadOnlySpan<float> source;
         if (_buffer.IsDense)
         {
@@ -44,6 +50,7 @@ internal sealed class VectorComputation : RowComputation
         }
         else
         {
+            _dense ??= new float[_inputSize];
             Array.Clear(_dense);
             var values = _buffer.GetValues();
             var indices = _buffer.GetIndices();
@@ -51,6 +58,7 @@ internal sealed class VectorComputation : RowComputation
                 _dense[indices[i]] = values[i];
             source = _dense;
         }
+        _result ??= new float[_outputSize];
         _kernel(source, _result);
         _position = _input.Position;
     }
@@ -59,8 +67,8 @@ internal sealed class VectorComputation : RowComputation
         => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
         {
             Ensure();
-            var editor = VBufferEditor.Create(ref dst, _result.Length);
-            _result.CopyTo(editor.Values);
+            var editor = VBufferEditor.Create(ref dst, _outputSize);
+            _result!.CopyTo(editor.Values);
             dst = editor.Commit();
         });
 }

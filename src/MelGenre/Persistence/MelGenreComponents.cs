@@ -17,6 +17,10 @@ internal static class MelGenreComponents
         Loader(typeof(LoadAudioTransformer), LoadAudioTransformer.LoaderSignatureValue),
         Loader(typeof(ExtractMelSpectrogramTransformer), ExtractMelSpectrogramTransformer.LoaderSignatureValue),
         Loader(typeof(ConvertToDecibelsTransformer), ConvertToDecibelsTransformer.LoaderSignatureValue),
+        Loader(typeof(ExtractMfccTransformer), ExtractMfccTransformer.LoaderSignatureValue),
+        Loader(typeof(ExtractSpectralFeatureTransformer), ExtractSpectralFeatureTransformer.LoaderSignatureValue),
+        Loader(typeof(SummarizeFramesTransformer), SummarizeFramesTransformer.LoaderSignatureValue),
+        Loader(typeof(ExtractFmaFeaturesTransformer), ExtractFmaFeaturesTransformer.LoaderSignatureValue),
         Loader(typeof(Training.GenreClassifierTransformer), Training.GenreClassifierTransformer.LoaderSignatureValue),
     });
 
@@ -44,7 +48,7 @@ internal sealed class RegistrationRequiredFactory : CustomMappingFactory<Registr
 {
     /// <summary>The message users see.</summary>
     internal const string Message =
-        "This model contains MelGenre components (LoadAudio, ExtractMelSpectrogram, ConvertToDecibels or MelGenre trainers), " +
+        "This model contains MelGenre components (LoadAudio, ExtractMelSpectrogram, ConvertToDecibels, feature transforms such as ExtractFmaFeatures, or MelGenre trainers), " +
         "but this MLContext does not know them yet. Call mlContext.RegisterMelGenre() (namespace MelGenre) once before mlContext.Model.Load.";
 
     /// <summary>Placeholder row type required by <see cref="CustomMappingFactory{TSrc, TDst}"/>.</summary>
