@@ -148,11 +148,8 @@ internal static class SchemaErrors
     /// </summary>
     public static SchemaShape AppendSingleVector(SchemaShape inputSchema, string inputColumnName, string outputColumnName)
     {
-        var input = Find(inputSchema, inputColumnName);
-        if (input.Kind != SchemaShape.Column.VectorKind.Vector || input.ItemType != NumberDataViewType.Single)
-            throw Mismatch(inputColumnName, "known-size Vector<Single>", Describe(input));
-        return Append(inputSchema,
-            Persistence.MlNetBridge.CreateColumn(outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
+        Features.FeatureSchema.RequireVector(inputSchema, inputColumnName);
+        return Append(inputSchema, Features.FeatureSchema.VectorColumn(outputColumnName, slotNames: false));
     }
 
     /// <summary>The input shape plus <paramref name="added"/> (replacing same-named columns).</summary>

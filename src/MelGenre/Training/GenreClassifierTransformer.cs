@@ -153,20 +153,19 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
 
             int k = parent.ClassCount;
             var keyType = new KeyDataViewType(typeof(uint), k);
-            var scoreAnnotations = new DataViewSchema.Annotations.Builder();
-            var labelAnnotations = new DataViewSchema.Annotations.Builder();
+            DataViewSchema.Annotations? scoreAnnotations = null, labelAnnotations = null;
             if (parent.ClassNames is { } names)
             {
-                var slotNames = new VBuffer<ReadOnlyMemory<char>>(k, names.Select(n => n.AsMemory()).ToArray());
-                ValueGetter<VBuffer<ReadOnlyMemory<char>>> getNames = (ref VBuffer<ReadOnlyMemory<char>> dst) => slotNames.CopyTo(ref dst);
-                var namesType = new VectorDataViewType(TextDataViewType.Instance, k);
-                scoreAnnotations.Add(AnnotationUtilsSlotNames, namesType, getNames);
-                labelAnnotations.Add(AnnotationUtilsKeyValues, namesType, getNames);
+                // Slot names of Score and key values of PredictedLabel are both the class names.
+                scoreAnnotations = Features.FeatureSchema.SlotNames(names);
+                var keyValues = new DataViewSchema.Annotations.Builder();
+                keyValues.Add(AnnotationUtilsKeyValues, scoreAnnotations.Schema[0].Type, scoreAnnotations.GetGetter<VBuffer<ReadOnlyMemory<char>>>(scoreAnnotations.Schema[0]));
+                labelAnnotations = keyValues.ToAnnotations();
             }
             _added = new[]
             {
-                new DataViewSchema.DetachedColumn(ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, k), scoreAnnotations.ToAnnotations()),
-                new DataViewSchema.DetachedColumn(PredictedLabelColumnName, keyType, labelAnnotations.ToAnnotations()),
+                new DataViewSchema.DetachedColumn(ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, k), scoreAnnotations),
+                new DataViewSchema.DetachedColumn(PredictedLabelColumnName, keyType, labelAnnotations),
             };
         }
 
@@ -186,7 +185,6 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
             => new Computation(this, input, lookahead);
     }
 
-    private const string AnnotationUtilsSlotNames = "SlotNames";
     private const string AnnotationUtilsKeyValues = "KeyValues";
 
     /// <summary>
