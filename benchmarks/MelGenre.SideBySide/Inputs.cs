@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using MelGenre.Audio;
+using MelGenre.Features;
+
+namespace MelGenre.SideBySide;
+
+/// <summary>
+/// The original work's network input for one clip: mel spectrogram (n_fft 2048, hop 1024, 128 mels, Slaney,
+/// centred with zero padding), power_to_db(ref = max, top_db 80), the "log scaling" (dB x ln(10)/10), first 640
+/// frames, time-major [640, 128]. One instance per thread (the extractor holds scratch).
+/// </summary>
+internal sealed class NetworkFeatures
+{
+    public const int SampleRate = 22050;
+    public const int Frames = 640;
+    public const int Mels = 128;
+    public const int Size = Frames * Mels;
+
+    private readonly MelSpectrogramExtractor _mel = new(new MelSpectrogramSettings { HopLength = 1024 });
+
+    public float[] Compute(float[] signal)
+    {
+        float[] mel = _mel.Compute(signal);
+        Decibels.PowerToDb(mel, mel, referenceIsMax: true);
+        Decibels.DecibelsToNaturalLog(mel, mel);
+        int frames = mel.Length / Mels;
+        if (frames < Frames)
+            throw new InvalidOperationException($"clip has {frames} frames at hop 1024, fewer than {Frames}");
+        var result = new float[Size];
+        for (int m = 0; m < Mels; m++)
+        {
+            var row = mel.AsSpan(m * frames, Frames);
+            for (int t = 0; t < Frames; t++)
+                result[(t * Mels) + m] = row[t];
+        }
+        return result;
+    }
+
+    /// <summary>Decode + resample (LoadMono, like librosa.load(path)) + features.</summary>
+    public float[] FromFile(string path) => Compute(AudioDecoder.LoadMono(path, SampleRate));
+}
+
+/// <summary>
+/// The inputs both sides read, written once by <c>prepare</c>: the 30-s test clip resampled to 22,050 Hz
+/// (<c>clip22k.f32</c>, 661,500 samples), the list of FMA sample clips (<c>clips.txt</c>) and their network features computed by
+/// MelGenre (<c>features.f32</c>, clips x 640 x 128 float32) for the train-step and inference timings.
+/// </summary>
+internal sealed class Inputs
+{
+    public required float[] Clip { get; init; }
+    public required string[] Mp3s { get; init; }
+    public required float[][] Features { get; init; }
+
+    public static void Prepare(string clip, string dataDir, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        // Exactly 30 s (661,500 samples, zero-padded like the BenchmarkDotNet suite: the clip has 29.98 s).
+        float[] decoded = AudioDecoder.LoadMono(clip, NetworkFeatures.SampleRate, 0, 30);
+        var y = new float[NetworkFeatures.SampleRate * 30];
+        decoded.AsSpan(0, Math.Min(decoded.Length, y.Length)).CopyTo(y);
+        File.WriteAllBytes(Path.Combine(outDir, "clip22k.f32"), MemoryMarshal.AsBytes(y.AsSpan()).ToArray());
+
+        if (!Directory.Exists(dataDir))
+            throw new DirectoryNotFoundException($"FMA sample folder '{dataDir}' not found (expected ../shared/data/fma-sample/fma_small beside the repository)");
+        string[] mp3s = Directory.EnumerateFiles(dataDir, "*.mp3", SearchOption.AllDirectories).Select(Path.GetFullPath).OrderBy(p => p, StringComparer.Ordinal).ToArray();
+        if (mp3s.Length == 0)
+            throw new FileNotFoundException($"no MP3 files under '{dataDir}'");
+        File.WriteAllLines(Path.Combine(outDir, "clips.txt"), mp3s);
+
+        var features = new NetworkFeatures();
+        using var stream = File.Create(Path.Combine(outDir, "features.f32"));
+        foreach (string mp3 in mp3s)
+            stream.Write(MemoryMarshal.AsBytes(features.FromFile(mp3).AsSpan()));
+        Console.Error.WriteLine($"prepared {outDir}: 30-s clip at 22,050 Hz, {mp3s.Length} MP3s and their 640 x 128 features");
+    }
+
+    public static Inputs Load(string dir)
+    {
+        float[] clip = ReadFloats(Path.Combine(dir, "clip22k.f32"));
+        string[] mp3s = File.ReadAllLines(Path.Combine(dir, "clips.txt")).Where(l => l.Length > 0).ToArray();
+        float[] all = ReadFloats(Path.Combine(dir, "features.f32"));
+        if (all.Length != mp3s.Length * NetworkFeatures.Size)
+            throw new InvalidDataException($"features.f32 holds {all.Length} values, expected {mp3s.Length} x {NetworkFeatures.Size}; run prepare again");
+        var features = new float[mp3s.Length][];
+        for (int i = 0; i < mp3s.Length; i++)
+            features[i] = all.AsSpan(i * NetworkFeatures.Size, NetworkFeatures.Size).ToArray();
+        return new Inputs { Clip = clip, Mp3s = mp3s, Features = features };
+    }
+
+    private static float[] ReadFloats(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+    }
+}
