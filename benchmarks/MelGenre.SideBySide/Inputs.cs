@@ -53,6 +53,7 @@ internal sealed class Inputs
 {
     public required float[] Clip { get; init; }
     public required string[] Mp3s { get; init; }
+    /// <summary>The prepared network features (empty when loaded without them).</summary>
     public required float[][] Features { get; init; }
 
     public static void Prepare(string clip, string dataDir, string outDir)
@@ -78,10 +79,14 @@ internal sealed class Inputs
         Console.Error.WriteLine($"prepared {outDir}: 30-s clip at 22,050 Hz, {mp3s.Length} MP3s and their 640 x 128 features");
     }
 
-    public static Inputs Load(string dir)
+    /// <summary>Reads the prepared inputs; <paramref name="withSignals"/> false skips the clip and the features
+    /// (the feature-memory process must not count them).</summary>
+    public static Inputs Load(string dir, bool withSignals = true)
     {
-        float[] clip = ReadFloats(Path.Combine(dir, "clip22k.f32"));
         string[] mp3s = File.ReadAllLines(Path.Combine(dir, "clips.txt")).Where(l => l.Length > 0).ToArray();
+        if (!withSignals)
+            return new Inputs { Clip = Array.Empty<float>(), Mp3s = mp3s, Features = Array.Empty<float[]>() };
+        float[] clip = ReadFloats(Path.Combine(dir, "clip22k.f32"));
         float[] all = ReadFloats(Path.Combine(dir, "features.f32"));
         if (all.Length != mp3s.Length * NetworkFeatures.Size)
             throw new InvalidDataException($"features.f32 holds {all.Length} values, expected {mp3s.Length} x {NetworkFeatures.Size}; run prepare again");

@@ -3,6 +3,7 @@
 //   prepare --clip MP3 --data DIR --out DIR        writes the shared inputs both sides read
 //   run --section mel|clips|train|infer --inputs DIR --out FILE.json [--reps N] [--threads 1,2]
 //   memory --kind features|epoch --inputs DIR --out FILE.json [--clips N] [--threads N]
+//   profile [--threads N]                          op-by-op timings of the parallel CNN-RNN (diagnostics)
 //
 // Every timing is the median of N repetitions after warm-up, single process, the thread counts given.
 // Results are JSON with the same ids as the Python reference writes; benchmarks/python/report.py merges them.
@@ -51,8 +52,8 @@ try
         }
         case "memory":
         {
-            var inputs = Inputs.Load(options.Require("inputs"));
             string kind = options.Require("kind");
+            var inputs = Inputs.Load(options.Require("inputs"), withSignals: kind != "features");
             var report = new Report("memory-" + kind);
             if (kind == "features")
                 Memory.Features(inputs, report, int.Parse(options.Get("threads") ?? "2", CultureInfo.InvariantCulture));
@@ -64,8 +65,11 @@ try
             report.Write(options.Require("out"));
             return 0;
         }
+        case "profile":
+            Profile.Run(int.Parse(options.Get("threads") ?? "1", CultureInfo.InvariantCulture));
+            return 0;
         default:
-            Console.Error.WriteLine($"unknown command '{command}' (prepare, run, memory)");
+            Console.Error.WriteLine($"unknown command '{command}' (prepare, run, memory, profile)");
             return 2;
     }
 }
