@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
+using MelGenre.BenchmarkSupport;
 using MelGenre.Audio;
 using MelGenre.Features;
 
@@ -34,8 +35,8 @@ internal static class FrontEnd
     public static void Clips(Inputs inputs, Report report, int passes)
     {
         var features = new NetworkFeatures();
-        foreach (string mp3 in inputs.Mp3s.Take(5))
-            features.FromFile(mp3); // warm-up: JIT, page cache, native libraries
+        foreach (string mp3 in inputs.Mp3s)
+            features.FromFile(mp3); // warm-up pass: JIT tiers, page cache, native libraries
 
         var decode = new List<double>();
         var resample = new List<double>();

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using MelGenre.BenchmarkSupport;
 using MelGenre.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MelGenre.BenchmarkSupport;
 using MelGenre.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,8 +13,6 @@ internal static class Networks
 {
     public const int BatchSize = 32;
     public const int EpochClips = 6400;
-
-    public static readonly string[] Names = { "crnn", "pcrnn" };
 
     public static nn.Module<Tensor, Tensor> Build(string name)
     {
@@ -43,9 +42,9 @@ internal static class Networks
     /// and dense kernels), backward, Adam (lr 1e-3, eps 1e-7), loss and accuracy read back. The batch tensor is
     /// built once (batch assembly is not part of the step).
     /// </summary>
-    public static void Train(Inputs inputs, Report report, int reps, int[] threadCounts)
+    public static void Train(Inputs inputs, Report report, int reps, int[] threadCounts, string[] models)
     {
-        foreach (string name in Names)
+        foreach (string name in models)
         {
             using var net = Build(name);
             report.Add(new Result($"params_{name}", ParameterCount(net), "parameters"));
@@ -54,7 +53,7 @@ internal static class Networks
         foreach (int threads in threadCounts)
         {
             torch.set_num_threads(threads);
-            foreach (string name in Names)
+            foreach (string name in models)
             {
                 using var net = Build(name);
                 net.train();
@@ -94,13 +93,13 @@ internal static class Networks
     /// built from the float array, forward, softmax, arg-max), and from its MP3 (decode + resample + features + the same).
     /// Clips cycle through the 62 FMA clips.
     /// </summary>
-    public static void Infer(Inputs inputs, Report report, int reps, int[] threadCounts)
+    public static void Infer(Inputs inputs, Report report, int reps, int[] threadCounts, string[] models)
     {
         var features = new NetworkFeatures();
         foreach (int threads in threadCounts)
         {
             torch.set_num_threads(threads);
-            foreach (string name in Names)
+            foreach (string name in models)
             {
                 using var net = Build(name);
                 net.eval();

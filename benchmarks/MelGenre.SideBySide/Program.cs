@@ -1,7 +1,7 @@
 // The .NET half of the side-by-side comparison (benchmarks/run.sh runs it beside benchmarks/python/reference.py).
 //
 //   prepare --clip MP3 --data DIR --out DIR        writes the shared inputs both sides read
-//   run --section mel|clips|train|infer --inputs DIR --out FILE.json [--reps N] [--threads 1,2]
+//   run --section mel|clips|train|infer --inputs DIR --out FILE.json [--reps N] [--threads 1,2] [--models crnn,pcrnn]
 //   memory --kind features|epoch --inputs DIR --out FILE.json [--clips N] [--threads N]
 //   profile [--threads N]                          op-by-op timings of the parallel CNN-RNN (diagnostics)
 //
@@ -39,12 +39,13 @@ try
             var report = new Report(options.Get("section") ?? "all");
             int reps = int.Parse(options.Get("reps") ?? "0", CultureInfo.InvariantCulture);
             int[] threads = (options.Get("threads") ?? "1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            string[] models = (options.Get("models") ?? "crnn,pcrnn").Split(',');
             switch (report.Section)
             {
                 case "mel": FrontEnd.Mel(inputs, report, reps > 0 ? reps : 30); break;
                 case "clips": FrontEnd.Clips(inputs, report, reps > 0 ? reps : 3); break;
-                case "train": Networks.Train(inputs, report, reps > 0 ? reps : 10, threads); break;
-                case "infer": Networks.Infer(inputs, report, reps > 0 ? reps : 20, threads); break;
+                case "train": Networks.Train(inputs, report, reps > 0 ? reps : 10, threads, models); break;
+                case "infer": Networks.Infer(inputs, report, reps > 0 ? reps : 20, threads, models); break;
                 default: throw new ArgumentException($"unknown section '{report.Section}' (mel, clips, train, infer)");
             }
             report.Write(options.Require("out"));

@@ -86,10 +86,16 @@ internal sealed class Report
 
 internal static class Measure
 {
-    /// <summary>Runs <paramref name="action"/> <paramref name="warmup"/> times untimed, then <paramref name="reps"/> times timed (ms).</summary>
+    /// <summary>Untimed warm-up for at least this long (and at least the warm-up count): long enough for the JIT's
+    /// tier-1 code (30 calls plus a background compile) to be in place before timing.</summary>
+    public const double MinWarmupMs = 1000;
+
+    /// <summary>Runs <paramref name="action"/> untimed at least <paramref name="warmup"/> times and <see cref="MinWarmupMs"/>,
+    /// then <paramref name="reps"/> times timed (ms).</summary>
     public static double[] Times(int warmup, int reps, Action action)
     {
-        for (int i = 0; i < warmup; i++)
+        long warm = Stopwatch.GetTimestamp();
+        for (int i = 0; i < warmup || Stopwatch.GetElapsedTime(warm).TotalMilliseconds < MinWarmupMs; i++)
             action();
         var samples = new double[reps];
         for (int i = 0; i < reps; i++)

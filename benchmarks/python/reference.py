@@ -4,7 +4,7 @@
 Same sections, same inputs (the folder MelGenre.SideBySide's `prepare` writes), same ids in the JSON output,
 same timing rule (median of N repetitions after warm-up) and the same thread counts:
 
-  run --section mel|clips|train|infer --inputs DIR --out FILE.json [--reps N] [--threads 1,2]
+  run --section mel|clips|train|infer --inputs DIR --out FILE.json [--reps N] [--threads 1,2] [--models crnn,pcrnn]
   memory --kind features|epoch --inputs DIR --out FILE.json [--clips N] [--threads N]
 
 Reference implementations (Debian 12 packages, see setup.sh): torchaudio 0.13 for mel + dB and resampling,
@@ -75,9 +75,15 @@ class Report:
             json.dump({"side": "reference", "section": self.section, "meta": meta, "results": self.results}, f, indent=2)
 
 
+MIN_WARMUP_S = 1.0  # same warm-up rule as the .NET side (which needs it for its JIT's tier-1 code)
+
+
 def times(warmup, reps, fn):
-    for _ in range(warmup):
+    start = time.perf_counter()
+    i = 0
+    while i < warmup or time.perf_counter() - start < MIN_WARMUP_S:
         fn()
+        i += 1
     out = []
     for _ in range(reps):
         t = time.perf_counter()
@@ -98,10 +104,12 @@ def resident_mib():
 
 
 class Inputs:
-    def __init__(self, folder):
-        self.clip = np.fromfile(os.path.join(folder, "clip22k.f32"), dtype="<f4")
+    def __init__(self, folder, with_signals=True):
         with open(os.path.join(folder, "clips.txt")) as f:
             self.mp3s = [line.strip() for line in f if line.strip()]
+        if not with_signals:  # the feature-memory process must not count them
+            return
+        self.clip = np.fromfile(os.path.join(folder, "clip22k.f32"), dtype="<f4")
         feats = np.fromfile(os.path.join(folder, "features.f32"), dtype="<f4")
         if feats.size != len(self.mp3s) * FRAMES * MELS:
             raise SystemExit(f"features.f32 holds {feats.size} values, expected {len(self.mp3s)} x {FRAMES * MELS}")
@@ -186,7 +194,7 @@ def section_clips(inputs, report, passes):
     torch.set_num_threads(1)
     p = Pipeline()
     with torch.inference_mode():
-        for path in inputs.mp3s[:5]:
+        for path in inputs.mp3s:  # warm-up pass (page cache, libraries), as on the .NET side
             p.from_file(path)
         decode, resample, feat, total = [], [], [], []
         for _ in range(passes):
@@ -250,12 +258,12 @@ def train_step(net, optimizer, x, y, crnn):
     (logits.argmax(1) == y).sum().item()
 
 
-def section_train(inputs, report, reps, thread_counts):
-    for name in ("crnn", "pcrnn"):
+def section_train(inputs, report, reps, thread_counts, models):
+    for name in models:
         report.add(f"params_{name}", parameter_count(build(name)), "parameters")
     for threads in thread_counts:
         torch.set_num_threads(threads)
-        for name in ("crnn", "pcrnn"):
+        for name in models:
             net = build(name)
             net.train()
             optimizer = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
@@ -270,11 +278,11 @@ def section_train(inputs, report, reps, thread_counts):
                            note=f"{steps} steps x median step")
 
 
-def section_infer(inputs, report, reps, thread_counts):
+def section_infer(inputs, report, reps, thread_counts, models):
     pipeline = Pipeline()
     for threads in thread_counts:
         torch.set_num_threads(threads)
-        for name in ("crnn", "pcrnn"):
+        for name in models:
             net = build(name)
             net.eval()
             state = {"next": 0}
@@ -353,8 +361,9 @@ def main():
     ap.add_argument("--reps", type=int, default=0)
     ap.add_argument("--threads", default=None)
     ap.add_argument("--clips", type=int, default=EPOCH_CLIPS)
+    ap.add_argument("--models", default="crnn,pcrnn")
     a = ap.parse_args()
-    inputs = Inputs(a.inputs)
+    inputs = Inputs(a.inputs, with_signals=not (a.command == "memory" and a.kind == "features"))
     if a.command == "run":
         if not a.section:
             ap.error("run needs --section")
@@ -365,9 +374,9 @@ def main():
         elif a.section == "clips":
             section_clips(inputs, report, a.reps or 3)
         elif a.section == "train":
-            section_train(inputs, report, a.reps or 10, threads)
+            section_train(inputs, report, a.reps or 10, threads, a.models.split(","))
         else:
-            section_infer(inputs, report, a.reps or 20, threads)
+            section_infer(inputs, report, a.reps or 20, threads, a.models.split(","))
     else:
         if not a.kind:
             ap.error("memory needs --kind")
