@@ -120,7 +120,8 @@ public class InferenceBenchmarks
     {
         using var mode = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
-        var x = torch.tensor(features, new long[] { 1, NetworkFeatures.Frames, NetworkFeatures.Mels });
+        var x = torch.empty(new long[] { 1, NetworkFeatures.Frames, NetworkFeatures.Mels }, ScalarType.Float32);
+        features.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(x.bytes)); // as GenreClassifierTransformer.Score
         return (int)nn.functional.softmax(_net.forward(x), 1).argmax(1).item<long>();
     }
 

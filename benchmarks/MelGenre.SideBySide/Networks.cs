@@ -108,7 +108,10 @@ internal static class Networks
                 {
                     using var mode = torch.inference_mode();
                     using var scope = torch.NewDisposeScope();
-                    var x = torch.tensor(clip, new long[] { 1, NetworkFeatures.Frames, NetworkFeatures.Mels });
+                    // As GenreClassifierTransformer.Score does: copy into the tensor's memory (torch.tensor(float[]) clones;
+                    // the Python side's torch.from_numpy does not copy at all).
+                    var x = torch.empty(new long[] { 1, NetworkFeatures.Frames, NetworkFeatures.Mels }, ScalarType.Float32);
+                    clip.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(x.bytes));
                     var probabilities = nn.functional.softmax(net.forward(x), 1);
                     return (int)probabilities.argmax(1).item<long>();
                 }
