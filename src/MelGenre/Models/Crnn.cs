@@ -111,7 +111,7 @@ public sealed class Crnn : Module<Tensor, Tensor>
         {
             x = conv[i].call(x);
             x = norm[i].call(x);
-            x = functional.relu(x);
+            x = x.relu_(); // in place on the BatchNorm output: ours, and BatchNorm's backward does not use it
             x = functional.max_pool1d(x, o.PoolSize, o.PoolSize);
             x = functional.dropout(x, o.Dropout, training);
         }

@@ -95,7 +95,7 @@ public sealed class ParallelCnnRnn : Module<Tensor, Tensor>
         Tensor x = image;
         for (int i = 0; i < conv.Count; i++)
         {
-            x = functional.relu(conv[i].call(x));
+            x = conv[i].call(x).relu_(); // in place: the conv output is ours, and neither backward needs it (saves a tensor as large as the conv output)
             x = functional.max_pool2d(x, _pools[i], _pools[i]);
         }
         Tensor cnn = x.permute(0, 2, 3, 1).flatten(1); // Keras channels-last flatten order

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Runtime.InteropServices;
 using MelGenre.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -81,12 +82,15 @@ internal static class TrainingLoop
     }
 
     /// <summary>Builds a [n, rows, columns] batch tensor of the given examples on <paramref name="device"/>.</summary>
+    /// <remarks>The examples are copied straight into the tensor's native memory. Building a managed batch array
+    /// and handing it to <c>torch.tensor</c> (which clones it) made two 10 MB large-object arrays per 32 x 640 x 128
+    /// batch; the GC let gigabytes of them pile up during an epoch (6.1 GB peak for a 6,400-clip CRNN epoch).</remarks>
     internal static Tensor Batch(ExampleSet set, ReadOnlySpan<int> indices, FeatureShape shape, Device device)
     {
-        var buffer = new float[indices.Length * shape.Size];
+        using var cpu = torch.empty(new long[] { indices.Length, shape.Rows, shape.Columns }, ScalarType.Float32);
+        Span<float> destination = MemoryMarshal.Cast<byte, float>(cpu.bytes);
         for (int i = 0; i < indices.Length; i++)
-            set.Features[indices[i]].CopyTo(buffer, i * shape.Size);
-        using var cpu = torch.tensor(buffer, new long[] { indices.Length, shape.Rows, shape.Columns });
+            set.Features[indices[i]].CopyTo(destination.Slice(i * shape.Size, shape.Size));
         return shape.ToNetworkInput(cpu).to(device);
     }
 
