@@ -79,7 +79,7 @@ internal static class Memory
             Progress = new SyncProgress(epochs.Add),
         });
         long start = Stopwatch.GetTimestamp();
-        using var model = trainer.Fit(data);
+        var model = trainer.Fit(data);
         double fitSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var (_, peak) = Measure.ResidentMiB();
         report.Add(new Result("mem_epoch_peak", peak, "MiB")
