@@ -39,7 +39,7 @@ public enum AudioErrorPolicy
 /// like <c>librosa.load(path, sr, mono=True, offset, duration)</c>. Created by
 /// <see cref="MelGenreCatalog.LoadAudio(TransformsCatalog, string, string?, string?, int, double, double)"/>.
 /// </summary>
-public sealed class LoadAudioEstimator : IEstimator<LoadAudioTransformer>
+public sealed class LoadAudioEstimator : MelGenreEstimatorBase<LoadAudioTransformer>
 {
     /// <summary>Options of <see cref="LoadAudioEstimator"/>.</summary>
     public sealed class Options
@@ -108,30 +108,21 @@ public sealed class LoadAudioEstimator : IEstimator<LoadAudioTransformer>
         }
     }
 
-    private readonly IHostEnvironment _env;
     private readonly Options _options;
 
     internal LoadAudioEstimator(IHostEnvironment env, Options options)
+        : base(env)
     {
-        ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
-        _env = env;
         _options = options.Clone();
         _options.InputColumnName ??= _options.OutputColumnName;
         LoadAudioTransformer.ThrowIfInvalid(_options);
     }
 
-    /// <summary>Returns the transformer; the input schema is validated first.</summary>
-    public LoadAudioTransformer Fit(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var transformer = new LoadAudioTransformer(_env, _options);
-        transformer.GetOutputSchema(input.Schema);
-        return transformer;
-    }
+    private protected override LoadAudioTransformer CreateTransformer(IHostEnvironment env) => new(env, _options);
 
     /// <summary>Checks that the input column is text and adds the output (and error) columns.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var input = SchemaErrors.Find(inputSchema, _options.InputColumnName!);

@@ -159,3 +159,36 @@ internal static class SchemaErrors
         return new SchemaShape(input.Where(c => !names.Contains(c.Name)).Concat(added));
     }
 }
+
+/// <summary>
+/// Base of MelGenre's estimators that need no training: <see cref="Fit"/> builds the transformer from the
+/// (already validated) options and checks it against the input schema, so schema errors surface at Fit with
+/// the same wording as at <see cref="GetOutputSchema"/>.
+/// </summary>
+/// <typeparam name="TTransformer">The transformer the estimator produces.</typeparam>
+public abstract class MelGenreEstimatorBase<TTransformer> : IEstimator<TTransformer>
+    where TTransformer : ITransformer
+{
+    private readonly IHostEnvironment _env;
+
+    private protected MelGenreEstimatorBase(IHostEnvironment env)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        _env = env;
+    }
+
+    /// <summary>Returns the transformer; the input schema is validated first (column presence, type and shape).</summary>
+    public TTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var transformer = CreateTransformer(_env);
+        transformer.GetOutputSchema(input.Schema);
+        return transformer;
+    }
+
+    /// <summary>Checks the input columns (kind and item type: sizes are only known at Fit) and adds the output columns.</summary>
+    public abstract SchemaShape GetOutputSchema(SchemaShape inputSchema);
+
+    /// <summary>Creates the transformer for <paramref name="env"/>.</summary>
+    private protected abstract TTransformer CreateTransformer(IHostEnvironment env);
+}

@@ -36,7 +36,7 @@ public enum DecibelScale
 /// Estimator for <see cref="ConvertToDecibelsTransformer"/>: <c>librosa.power_to_db</c> on a vector column,
 /// shape preserved. Created by <c>mlContext.Transforms.ConvertToDecibels(...)</c>.
 /// </summary>
-public sealed class ConvertToDecibelsEstimator : IEstimator<ConvertToDecibelsTransformer>
+public sealed class ConvertToDecibelsEstimator : MelGenreEstimatorBase<ConvertToDecibelsTransformer>
 {
     /// <summary>Options of <see cref="ConvertToDecibelsEstimator"/>; defaults are librosa 0.11's.</summary>
     public sealed class Options
@@ -83,28 +83,19 @@ public sealed class ConvertToDecibelsEstimator : IEstimator<ConvertToDecibelsTra
         }
     }
 
-    private readonly IHostEnvironment _env;
     private readonly Options _options;
 
     internal ConvertToDecibelsEstimator(IHostEnvironment env, Options options)
+        : base(env)
     {
-        ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
-        _env = env;
         _options = ConvertToDecibelsTransformer.Normalize(options);
     }
 
-    /// <summary>Returns the transformer; the input schema is validated first.</summary>
-    public ConvertToDecibelsTransformer Fit(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var transformer = new ConvertToDecibelsTransformer(_env, _options);
-        transformer.GetOutputSchema(input.Schema);
-        return transformer;
-    }
+    private protected override ConvertToDecibelsTransformer CreateTransformer(IHostEnvironment env) => new(env, _options);
 
     /// <summary>Checks that the input is a known-size vector of Single and adds the output column.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         return SchemaErrors.AppendSingleVector(inputSchema, _options.InputColumnName!, _options.OutputColumnName);

@@ -13,7 +13,7 @@ namespace MelGenre.Features;
 /// audio vector, as <c>Vector&lt;Single, 308&gt;</c> with slot names like <c>mfcc/mean/01</c>, ready for
 /// <c>NormalizeMeanVariance</c> and a classical trainer. Created by <c>mlContext.Transforms.ExtractFmaFeatures(...)</c>.
 /// </summary>
-public sealed class ExtractFmaFeaturesEstimator : IEstimator<ExtractFmaFeaturesTransformer>
+public sealed class ExtractFmaFeaturesEstimator : MelGenreEstimatorBase<ExtractFmaFeaturesTransformer>
 {
     /// <summary>Options of <see cref="ExtractFmaFeaturesEstimator"/>; defaults reproduce FMA's <c>features.py</c> at 44.1 kHz.</summary>
     public sealed class Options
@@ -51,30 +51,21 @@ public sealed class ExtractFmaFeaturesEstimator : IEstimator<ExtractFmaFeaturesT
         };
     }
 
-    private readonly IHostEnvironment _env;
     private readonly Options _options;
     private readonly FmaFeatureExtractor _extractor;
 
     internal ExtractFmaFeaturesEstimator(IHostEnvironment env, Options options)
+        : base(env)
     {
-        ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
-        _env = env;
         _options = ExtractFmaFeaturesTransformer.Normalize(options);
         _extractor = ExtractFmaFeaturesTransformer.CreateExtractor(_options);
     }
 
-    /// <summary>Returns the transformer; the input schema is validated first (including its length and sample rate).</summary>
-    public ExtractFmaFeaturesTransformer Fit(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var transformer = new ExtractFmaFeaturesTransformer(_env, _options, _extractor);
-        transformer.GetOutputSchema(input.Schema);
-        return transformer;
-    }
+    private protected override ExtractFmaFeaturesTransformer CreateTransformer(IHostEnvironment env) => new(env, _options, _extractor);
 
     /// <summary>Checks that the input is a known-size vector of Single and adds the output column (with slot names).</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         FeatureSchema.RequireVector(inputSchema, _options.InputColumnName!);

@@ -14,7 +14,7 @@ namespace MelGenre.Features;
 /// of a fixed-length mono audio vector, output as <c>Vector&lt;Single, nMels, nFrames&gt;</c> laid out like
 /// librosa's <c>S[mel, frame]</c>. Created by <c>mlContext.Transforms.ExtractMelSpectrogram(...)</c>.
 /// </summary>
-public sealed class ExtractMelSpectrogramEstimator : IEstimator<ExtractMelSpectrogramTransformer>
+public sealed class ExtractMelSpectrogramEstimator : MelGenreEstimatorBase<ExtractMelSpectrogramTransformer>
 {
     /// <summary>Options of <see cref="ExtractMelSpectrogramEstimator"/>; defaults are librosa 0.11's.</summary>
     public sealed class Options
@@ -85,30 +85,21 @@ public sealed class ExtractMelSpectrogramEstimator : IEstimator<ExtractMelSpectr
         };
     }
 
-    private readonly IHostEnvironment _env;
     private readonly Options _options;
     private readonly MelSpectrogramExtractor _extractor;
 
     internal ExtractMelSpectrogramEstimator(IHostEnvironment env, Options options)
+        : base(env)
     {
-        ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
-        _env = env;
         _options = ExtractMelSpectrogramTransformer.Normalize(options);
         _extractor = ExtractMelSpectrogramTransformer.CreateExtractor(env, _options);
     }
 
-    /// <summary>Returns the transformer; the input schema is validated first (including its vector size).</summary>
-    public ExtractMelSpectrogramTransformer Fit(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var transformer = new ExtractMelSpectrogramTransformer(_env, _options, _extractor);
-        transformer.GetOutputSchema(input.Schema);
-        return transformer;
-    }
+    private protected override ExtractMelSpectrogramTransformer CreateTransformer(IHostEnvironment env) => new(env, _options, _extractor);
 
     /// <summary>Checks that the input is a known-size vector of Single and adds the output column.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         return SchemaErrors.AppendSingleVector(inputSchema, _options.InputColumnName!, _options.OutputColumnName);

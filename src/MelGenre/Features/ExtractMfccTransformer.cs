@@ -14,7 +14,7 @@ namespace MelGenre.Features;
 /// (<c>Vector&lt;Single, nMels, nFrames&gt;</c>, as <c>ExtractMelSpectrogram</c> + <c>ConvertToDecibels</c> give), output as
 /// <c>Vector&lt;Single, nMfcc, nFrames&gt;</c>. Created by <c>mlContext.Transforms.ExtractMfcc(...)</c>.
 /// </summary>
-public sealed class ExtractMfccEstimator : IEstimator<ExtractMfccTransformer>
+public sealed class ExtractMfccEstimator : MelGenreEstimatorBase<ExtractMfccTransformer>
 {
     /// <summary>Options of <see cref="ExtractMfccEstimator"/>; defaults are librosa 0.11's (and FMA's n_mfcc = 20).</summary>
     public sealed class Options
@@ -51,28 +51,19 @@ public sealed class ExtractMfccEstimator : IEstimator<ExtractMfccTransformer>
         }
     }
 
-    private readonly IHostEnvironment _env;
     private readonly Options _options;
 
     internal ExtractMfccEstimator(IHostEnvironment env, Options options)
+        : base(env)
     {
-        ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
-        _env = env;
         _options = ExtractMfccTransformer.Normalize(options);
     }
 
-    /// <summary>Returns the transformer; the input schema (shape and band count) is validated first.</summary>
-    public ExtractMfccTransformer Fit(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var transformer = new ExtractMfccTransformer(_env, _options);
-        transformer.GetOutputSchema(input.Schema);
-        return transformer;
-    }
+    private protected override ExtractMfccTransformer CreateTransformer(IHostEnvironment env) => new(env, _options);
 
     /// <summary>Checks that the input is a known-size vector of Single and adds the output column.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         FeatureSchema.RequireVector(inputSchema, _options.InputColumnName!);

@@ -19,7 +19,7 @@ namespace MelGenre.Features;
 /// Each such transform computes its own STFT. To get several of them (and the MFCCs) from one STFT, use
 /// <c>ExtractFmaFeatures</c>, which also summarises them into a clip vector.
 /// </remarks>
-public sealed class ExtractSpectralFeatureEstimator : IEstimator<ExtractSpectralFeatureTransformer>
+public sealed class ExtractSpectralFeatureEstimator : MelGenreEstimatorBase<ExtractSpectralFeatureTransformer>
 {
     /// <summary>Options of <see cref="ExtractSpectralFeatureEstimator"/>; defaults are librosa 0.11's.</summary>
     public sealed class Options
@@ -92,30 +92,21 @@ public sealed class ExtractSpectralFeatureEstimator : IEstimator<ExtractSpectral
         };
     }
 
-    private readonly IHostEnvironment _env;
     private readonly Options _options;
     private readonly SpectralFeatureExtractor _extractor;
 
     internal ExtractSpectralFeatureEstimator(IHostEnvironment env, Options options)
+        : base(env)
     {
-        ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
-        _env = env;
         _options = ExtractSpectralFeatureTransformer.Normalize(options);
         _extractor = ExtractSpectralFeatureTransformer.CreateExtractor(_options);
     }
 
-    /// <summary>Returns the transformer; the input schema is validated first (including its length and sample rate).</summary>
-    public ExtractSpectralFeatureTransformer Fit(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var transformer = new ExtractSpectralFeatureTransformer(_env, _options, _extractor);
-        transformer.GetOutputSchema(input.Schema);
-        return transformer;
-    }
+    private protected override ExtractSpectralFeatureTransformer CreateTransformer(IHostEnvironment env) => new(env, _options, _extractor);
 
     /// <summary>Checks that the input is a known-size vector of Single and adds the output column.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         FeatureSchema.RequireVector(inputSchema, _options.InputColumnName!);

@@ -14,7 +14,7 @@ namespace MelGenre.Features;
 /// column (FMA's <c>feature_stats</c>), output as a flat <c>Vector&lt;Single, statistics × rows&gt;</c> with slot names
 /// such as <c>mfcc/mean/01</c>. Created by <c>mlContext.Transforms.SummarizeFrames(...)</c>.
 /// </summary>
-public sealed class SummarizeFramesEstimator : IEstimator<SummarizeFramesTransformer>
+public sealed class SummarizeFramesEstimator : MelGenreEstimatorBase<SummarizeFramesTransformer>
 {
     /// <summary>Options of <see cref="SummarizeFramesEstimator"/>.</summary>
     public sealed class Options
@@ -50,28 +50,19 @@ public sealed class SummarizeFramesEstimator : IEstimator<SummarizeFramesTransfo
         }
     }
 
-    private readonly IHostEnvironment _env;
     private readonly Options _options;
 
     internal SummarizeFramesEstimator(IHostEnvironment env, Options options)
+        : base(env)
     {
-        ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
-        _env = env;
         _options = SummarizeFramesTransformer.Normalize(options);
     }
 
-    /// <summary>Returns the transformer; the input schema is validated first.</summary>
-    public SummarizeFramesTransformer Fit(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var transformer = new SummarizeFramesTransformer(_env, _options);
-        transformer.GetOutputSchema(input.Schema);
-        return transformer;
-    }
+    private protected override SummarizeFramesTransformer CreateTransformer(IHostEnvironment env) => new(env, _options);
 
     /// <summary>Checks that the input is a known-size vector of Single and adds the output column (with slot names).</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         FeatureSchema.RequireVector(inputSchema, _options.InputColumnName!);
