@@ -64,9 +64,12 @@ public static class CliApp
         var precision = new Option<string>("--precision") { Description = "Cache precision: half (float16, max error 0.008 in ln units) or single.", DefaultValueFactory = _ => "half" };
         precision.AcceptOnlyFromAmong("half", "single");
         var retry = new Option<bool>("--retry-failed") { Description = "Decode files again that failed in an earlier run." };
-        var features = new Command("features", "Decode every clip once, compute log-mel features in parallel and cache them; writes <out>/features.json.")
+        var kind = new Option<string>("--kind") { Description = "Features to compute: mel (log-mel spectrograms, for the networks), fma (the 308-value FMA vector, for lightgbm/linear) or both. A kind left out is computed by train/evaluate when a model needs it.", DefaultValueFactory = _ => "both" };
+        kind.AcceptOnlyFromAmong("mel", "fma", "both");
+        var fmaRate = new Option<int>("--fma-sample-rate") { Description = "Sample rate of the FMA vector in Hz (FMA: the MP3s' native 44,100).", DefaultValueFactory = _ => 44100 };
+        var features = new Command("features", "Decode every clip, compute its log-mel features and/or FMA feature vector in parallel and cache them; writes <out>/features.json.")
         {
-            fma, audio, subset, folder, csv, csvBase, outOption, cacheDir, duration, offset, hop, mels, fft, rate, pad, validation, test, seed, threads, precision, retry,
+            fma, audio, subset, folder, csv, csvBase, outOption, cacheDir, duration, offset, hop, mels, fft, rate, pad, validation, test, seed, threads, precision, retry, kind, fmaRate,
         };
         features.SetAction(r => Guard(() => FeaturesCommand.Run(new FeaturesCommand.Options(
             new DatasetSource(r.GetValue(fma), r.GetValue(audio), r.GetValue(subset)!, r.GetValue(folder), r.GetValue(csv), r.GetValue(csvBase)),
@@ -76,32 +79,45 @@ public static class CliApp
                 SampleRate = r.GetValue(rate), OffsetSeconds = r.GetValue(offset), DurationSeconds = r.GetValue(duration),
                 FftSize = r.GetValue(fft), HopLength = r.GetValue(hop), MelCount = r.GetValue(mels), PadMode = r.GetValue(pad)!,
             },
-            r.GetValue(seed), r.GetValue(validation), r.GetValue(test), r.GetValue(threads), r.GetValue(precision)!, r.GetValue(retry)), cancel)));
+            r.GetValue(seed), r.GetValue(validation), r.GetValue(test), r.GetValue(threads), r.GetValue(precision)!, r.GetValue(retry),
+            r.GetValue(kind)!, new FmaOptions { SampleRate = r.GetValue(fmaRate) }), cancel)));
 
         // train
-        var model = new Option<string>("--model", "-m") { Description = "Which network(s) to train.", DefaultValueFactory = _ => "both" };
-        model.AcceptOnlyFromAmong("crnn", "cnnrnn", "both");
+        var model = new Option<string>("--model", "-m") { Description = $"Model(s) to train, comma-separated: {ModelFiles.Choices}.", DefaultValueFactory = _ => "both" };
+        model.Validators.Add(result =>
+        {
+            try
+            {
+                ModelFiles.Resolve(result.GetValueOrDefault<string>() ?? "");
+            }
+            catch (CliException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
+        var iterations = new Option<int?>("--iterations") { Description = "LightGBM: most boosting rounds (default 500; stops after 50 rounds without a validation log-loss gain)." };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: the original 70 for the CRNN, 50 for the CNN-RNN)." };
         var batch = new Option<int?>("--batch-size") { Description = "Batch size (default: the original 32 / 64)." };
         var frames = new Option<int?>("--frames") { Description = "Frames the networks see (default: 640 at hop 1024, as the original; else all)." };
         var patience = new Option<int?>("--patience") { Description = "Stop after this many epochs without a validation gain (default: never)." };
-        var train = new Command("train", "Train the CRNN and/or the parallel CNN-RNN on the cached features; saves <out>/models/<model>.zip.")
+        var train = new Command("train", "Train the networks (CRNN, parallel CNN-RNN) on the cached log-mels and/or ML.NET classical models (LightGBM, logistic regression) on the FMA vectors; saves <out>/models/<model>.zip.")
         {
-            outOption, model, epochs, batch, frames, seed, threads, patience,
+            outOption, model, epochs, batch, frames, seed, threads, patience, iterations,
         };
         train.SetAction(r => Guard(() => TrainCommand.Run(new TrainCommand.Options(r.GetValue(outOption)!, r.GetValue(model)!, r.GetValue(epochs),
-            r.GetValue(batch), r.GetValue(frames), r.GetValue(seed), r.GetValue(threads), r.GetValue(patience)), cancel)));
+            r.GetValue(batch), r.GetValue(frames), r.GetValue(seed), r.GetValue(threads), r.GetValue(patience), r.GetValue(iterations)), cancel)));
 
         // evaluate
         var split = new Option<string>("--split") { Description = "Split to evaluate on.", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("test", "validation", "training");
-        var evaluate = new Command("evaluate", "Top-1..5 accuracy, per-genre precision/recall/F1 and confusion (table + PNG) of each model and of their ensemble.")
+        var ensemble = new Option<string?>("--ensemble") { Description = "Models the ensemble averages, comma-separated (e.g. crnn,cnnrnn,lightgbm; default: every evaluated model; none: no ensemble)." };
+        var evaluate = new Command("evaluate", "Top-1..5 accuracy, per-genre precision/recall/F1 and confusion (table + PNG) of each model and of their ensemble (mean probabilities).")
         {
-            outOption, split, models,
+            outOption, split, models, ensemble, threads,
         };
         evaluate.SetAction(r => Guard(() =>
         {
-            EvaluateCommand.Run(new EvaluateCommand.Options(r.GetValue(outOption)!, r.GetValue(split)!, r.GetValue(models)));
+            EvaluateCommand.Run(new EvaluateCommand.Options(r.GetValue(outOption)!, r.GetValue(split)!, r.GetValue(models), r.GetValue(ensemble), r.GetValue(threads)), cancel);
             return 0;
         }));
 
@@ -149,8 +165,8 @@ public static class CliApp
         var demo = new Command("demo", "The built-in demo on synthetic audio (what `melgenre` with no arguments runs).") { demoOut, demoEpochs, demoClips, seed };
         demo.SetAction(r => Guard(() => DemoCommand.Run(new DemoCommand.Options(r.GetValue(demoOut)!, r.GetValue(demoEpochs), r.GetValue(demoClips), r.GetValue(seed)))));
 
-        var root = new RootCommand("MelGenre: music-genre classification with ML.NET + TorchSharp. Reproduces the FMA-small CRNN and parallel CNN-RNN, "
-            + "or trains on your own music. With no command, runs the built-in demo.")
+        var root = new RootCommand("MelGenre: music-genre classification with ML.NET + TorchSharp. Reproduces the FMA-small CRNN and parallel CNN-RNN "
+            + "and the FMA paper's classical baselines (LightGBM, logistic regression on FMA features), or trains on your own music. With no command, runs the built-in demo.")
         {
             features, train, evaluate, predict, report, download, demo,
         };

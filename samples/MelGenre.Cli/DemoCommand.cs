@@ -11,9 +11,10 @@ namespace MelGenre.Cli;
 
 /// <summary>
 /// The no-argument job: makes a small synthetic "music" dataset in code (five genres that differ in spectral and
-/// temporal pattern, eight 6-s clips each, as folder-per-genre WAV files), then runs features → train (both networks,
-/// few epochs) → evaluate (with the ensemble) → predict (a longer song, in sliding windows) → report, and checks that a
-/// saved model loads in a fresh MLContext and gives the same probabilities.
+/// temporal pattern, eight 6-s clips each, as folder-per-genre WAV files), then runs features (log-mels and FMA vectors)
+/// → train (both networks, few epochs, and LightGBM on the FMA vectors) → evaluate (with the ensemble of all three) →
+/// predict (a longer song, in sliding windows) → report, and checks that saved models (a network and LightGBM) load in a
+/// fresh MLContext and give the same probabilities.
 /// </summary>
 internal static class DemoCommand
 {
@@ -24,7 +25,7 @@ internal static class DemoCommand
         var watch = Stopwatch.StartNew();
         var ws = new Workspace(o.Out);
         string audio = Path.Combine(ws.Root, "demo-audio"), songs = Path.Combine(ws.Root, "demo-songs");
-        AnsiConsole.Write(new Rule("[bold]MelGenre demo[/]: synthetic genres, both networks, ensemble, whole-song prediction").LeftJustified());
+        AnsiConsole.Write(new Rule("[bold]MelGenre demo[/]: synthetic genres, both networks + LightGBM, ensemble, whole-song prediction").LeftJustified());
         AnsiConsole.MarkupLineInterpolated($"Writing {SyntheticMusic.Genres.Count} x {o.ClipsPerGenre} clips of {SyntheticMusic.ClipSeconds} s to {audio} (one folder per genre) ...");
         SyntheticMusic.WriteDataset(audio, o.ClipsPerGenre, o.Seed);
         string song = SyntheticMusic.WriteSong(songs, "chirps", 20, o.Seed + 1000);
@@ -32,9 +33,9 @@ internal static class DemoCommand
         var features = new FeatureOptions { DurationSeconds = SyntheticMusic.ClipSeconds, HopLength = 512, PadMode = "constant" };
         Step("features");
         FeaturesCommand.Run(new FeaturesCommand.Options(new DatasetSource(null, null, "small", audio, null, null), ws.Root, null, features,
-            o.Seed, 0.2, 0.2, null, "half", false));
+            o.Seed, 0.2, 0.2, null, "half", false, "both", new FmaOptions { SampleRate = SyntheticMusic.Rate }));
         Step("train");
-        TrainCommand.Run(new TrainCommand.Options(ws.Root, "both", o.Epochs, 8, null, o.Seed, null, null));
+        TrainCommand.Run(new TrainCommand.Options(ws.Root, "crnn,cnnrnn,lightgbm", o.Epochs, 8, null, o.Seed, null, null));
         Step("evaluate");
         var metrics = EvaluateCommand.Run(new EvaluateCommand.Options(ws.Root, "test", null));
         Step("predict");
@@ -43,13 +44,13 @@ internal static class DemoCommand
         var pngs = ReportCommand.Run(new ReportCommand.Options(ws.Root, 3000));
 
         Step("reload");
-        bool same = ReloadCheck(ws, song);
+        bool same = ReloadCheck(ws, "crnn", song) & ReloadCheck(ws, "lightgbm", song);
         AnsiConsole.Write(new Rule("[bold]Done[/]").LeftJustified());
         var ensemble = metrics.Last();
-        AnsiConsole.MarkupLineInterpolated($"Test accuracy: {string.Join(", ", metrics.Select(m => $"{ModelFiles.Display(m.Model)} {m.TopKAccuracy[0]:P0}"))}.");
+        AnsiConsole.MarkupLineInterpolated($"Test accuracy: {string.Join(", ", metrics.Select(m => $"{m.Title} {m.TopKAccuracy[0]:P0}"))}.");
         AnsiConsole.MarkupLineInterpolated($"The 20-s 'chirps' song was classified as {predictions[0].Top[0].Genre} ({predictions[0].Top[0].Probability:P0}) over {predictions[0].Windows} windows.");
         AnsiConsole.MarkupLineInterpolated($"Finished in {watch.Elapsed.TotalSeconds:0} s. Outputs in {ws.Root}:");
-        AnsiConsole.MarkupLineInterpolated($"  models:   {ws.ModelPath("crnn")}, {ws.ModelPath("cnnrnn")} (load with mlContext.RegisterMelGenre().Model.Load)");
+        AnsiConsole.MarkupLineInterpolated($"  models:   {ws.ModelPath("crnn")}, {ws.ModelPath("cnnrnn")}, {ws.ModelPath("lightgbm")} (load with mlContext.RegisterMelGenre().Model.Load)");
         AnsiConsole.MarkupLineInterpolated($"  metrics:  {Path.Combine(ws.Metrics, "metrics.json")}, metrics.md, confusion-*.png");
         AnsiConsole.MarkupLineInterpolated($"  report:   {ws.Report} ({pngs.Count} PNGs)");
         AnsiConsole.MarkupLineInterpolated($"  features: {ws.ManifestPath}, cache in {ws.DefaultCache}");
@@ -59,18 +60,24 @@ internal static class DemoCommand
 
     private static void Step(string name) => AnsiConsole.Write(new Rule($"[bold]{name}[/]").LeftJustified());
 
-    /// <summary>Loads the saved CRNN in a fresh MLContext (as another application would) and compares its probabilities for a file.</summary>
-    private static bool ReloadCheck(Workspace ws, string file)
+    /// <summary>
+    /// Loads a saved model in a fresh MLContext (as another application would), classifies a file through the whole
+    /// pipeline and compares the probabilities with the CLI's own path (features computed outside ML.NET, then the model's
+    /// scoring part): both must agree, or cached-feature evaluation would not describe the saved model.
+    /// </summary>
+    private static bool ReloadCheck(Workspace ws, string name, string file)
     {
-        var original = ModelFiles.Load(new MLContext(1), "crnn", ws.ModelPath("crnn"));
-        var expected = ModelFiles.Score(new MLContext(1), original.Classifier, original.Settings, new[] { new FeatureExtractor(original.Settings).Extract(file) })[0];
+        var ml = new MLContext(1);
+        var original = ModelFiles.Load(ml, name, ws.ModelPath(name));
+        float[] features = original.Kind == FeatureKind.Mel ? new FeatureExtractor(original.Mel!).Extract(file) : new FmaClipExtractor(original.Fma!).Extract(file);
+        var expected = ModelFiles.Score(ml, original, new[] { features })[0];
 
         var fresh = new MLContext(seed: 7).RegisterMelGenre();
-        var model = fresh.Model.Load(ws.ModelPath("crnn"), out _);
+        var model = fresh.Model.Load(ws.ModelPath(name), out _);
         using var engine = fresh.Model.CreatePredictionEngine<PathRow, GenrePrediction>(model);
         var prediction = engine.Predict(new PathRow { Path = file });
         bool same = prediction.Score.Length == expected.Length && prediction.Score.Zip(expected).All(p => Math.Abs(p.First - p.Second) < 1e-5f);
-        AnsiConsole.MarkupLineInterpolated($"Reloaded {Path.GetFileName(ws.ModelPath("crnn"))} in a fresh MLContext: '{Path.GetFileName(file)}' → {prediction.PredictedGenre} ({prediction.Score.Max():P0}); probabilities {(same ? "equal (within 1e-5)" : "[red]DIFFERENT[/]")} to the in-process model.");
+        AnsiConsole.MarkupLineInterpolated($"Reloaded {Path.GetFileName(ws.ModelPath(name))} in a fresh MLContext: '{Path.GetFileName(file)}' → {prediction.PredictedGenre} ({prediction.Score.Max():P0}); probabilities {(same ? "equal (within 1e-5)" : "[red]DIFFERENT[/]")} to the in-process model.");
         return same;
     }
 

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using System.Threading;
 using MelGenre.Datasets;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -14,9 +15,11 @@ namespace MelGenre.Cli;
 
 internal static class EvaluateCommand
 {
-    public sealed record Options(string Out, string Split, IReadOnlyList<string>? ModelFilesGiven);
+    // Ensemble: models whose probabilities the ensemble averages (comma-separated names); null = every model evaluated;
+    // "none" = no ensemble.
+    public sealed record Options(string Out, string Split, IReadOnlyList<string>? ModelFilesGiven, string? Ensemble = null, int? Threads = null);
 
-    public static List<ClassificationMetrics> Run(Options o)
+    public static List<ClassificationMetrics> Run(Options o, CancellationToken cancel = default)
     {
         var ws = new Workspace(o.Out);
         var manifest = ws.Load();
@@ -28,23 +31,34 @@ internal static class EvaluateCommand
             throw new CliException($"The dataset has no {split.Value.ToName()} clips.");
         var ml = new MLContext(1);
         var models = ModelFiles.LoadAll(ml, ws, o.ModelFilesGiven);
-        var classes = models[0].Classifier.ClassNames?.ToList() ?? manifest.Genres;
-        var cache = manifest.OpenCache();
-        var view = cache.LoadDataView(ml, clips, classes);
-        var labels = ReadLabels(view);
+        foreach (var m in models)
+            FeatureViews.RequireSameFeatures(manifest, m);
+        var members = EnsembleMembers(o.Ensemble, models);
+        // One class order for every table: the first model's. Other models' scores are matched to it by genre name.
+        var classes = models[0].Classes;
+        // The same clips, in the same order, for every kind of model (a clip that lacks one kind's features is left out).
+        var usable = FeatureViews.Ensure(manifest, clips, models.Select(m => m.Kind), o.Threads, cancel);
+        if (usable.Count == 0)
+            throw new CliException($"No {split.Value.ToName()} clip has cached features.");
+        var views = models.Select(m => m.Kind).Distinct().ToDictionary(k => k, k => FeatureViews.Load(ml, manifest, k, usable, classes));
+        var labels = ReadLabels(views.Values.First());
 
         var results = new List<ClassificationMetrics>();
-        var probabilities = new List<float[][]>();
+        var probabilities = new Dictionary<string, float[][]>();
         foreach (var m in models)
         {
-            var p = ModelFiles.Score(m.Classifier, view);
+            var p = ModelFiles.Align(m, ModelFiles.Score(m, views[m.Kind]), classes);
             if (p.Length != labels.Count || p.Any(row => row.Length != classes.Count))
                 throw new InvalidOperationException($"{m.Name}: {p.Length} score rows of {p.FirstOrDefault()?.Length} for {labels.Count} labels of {classes.Count} classes");
-            probabilities.Add(p);
+            probabilities[m.Name] = p;
             results.Add(ClassificationMetrics.Compute(m.Name, split.Value.ToName(), p, labels, classes));
         }
-        if (models.Count > 1)
-            results.Add(ClassificationMetrics.Compute("ensemble", split.Value.ToName(), ModelFiles.Average(probabilities), labels, classes));
+        if (members.Count > 1)
+        {
+            var ensemble = ClassificationMetrics.Compute("ensemble", split.Value.ToName(), ModelFiles.Average(members.Select(n => probabilities[n]).ToList()), labels, classes);
+            ensemble.Members = members;
+            results.Add(ensemble);
+        }
 
         Directory.CreateDirectory(ws.Metrics);
         foreach (var r in results)
@@ -55,12 +69,36 @@ internal static class EvaluateCommand
         File.WriteAllText(Path.Combine(ws.Metrics, "metrics.json"), JsonSerializer.Serialize(results, Workspace.Json));
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# MelGenre evaluation: {dataset.Source}").AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Split: {split.Value.ToName()} ({labels.Count} clips). The ensemble averages the networks' class probabilities.").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Split: {split.Value.ToName()} ({labels.Count} clips).{(members.Count > 1 ? $" The ensemble averages the class probabilities of {string.Join(", ", members.Select(ModelFiles.Display))}." : "")}").AppendLine();
+        md.AppendLine("| model | " + string.Join(" | ", results[0].TopKAccuracy.Select((_, i) => $"top-{i + 1}")) + " | macro-F1 |");
+        md.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---:|", results[0].TopKAccuracy.Count + 1)));
+        foreach (var r in results)
+            md.AppendLine($"| {r.Title} | " + string.Join(" | ", r.TopKAccuracy.Select(a => a.ToString("P1", CultureInfo.InvariantCulture))) + $" | {r.MacroF1.ToString("0.000", CultureInfo.InvariantCulture)} |");
+        md.AppendLine();
         foreach (var r in results)
             md.Append(r.ToMarkdown());
         File.WriteAllText(Path.Combine(ws.Metrics, "metrics.md"), md.ToString());
         AnsiConsole.MarkupLineInterpolated($"Wrote {Path.Combine(ws.Metrics, "metrics.json")}, metrics.md and confusion-*.png in {ws.Metrics}");
         return results;
+    }
+
+    /// <summary>The names the ensemble averages: the given ones (checked), else every model; none when "none".</summary>
+    internal static List<string> EnsembleMembers(string? spec, IReadOnlyList<LoadedModel> models)
+    {
+        var available = models.Select(m => m.Name).ToList();
+        if (string.IsNullOrWhiteSpace(spec) || spec.Trim() == "all")
+            return available;
+        if (spec.Trim() == "none")
+            return new List<string>();
+        var names = spec.Split(new[] { ',', ' ', '+' }, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .SelectMany(n => n switch { "both" or "networks" => ModelFiles.Networks, "classical" => ModelFiles.Classical, _ => new[] { n } })
+            .Distinct().ToList();
+        var missing = names.Where(n => !available.Contains(n)).ToList();
+        if (missing.Count > 0)
+            throw new CliException($"--ensemble names {string.Join(", ", missing)}, which {(missing.Count == 1 ? "is" : "are")} not among the evaluated models ({string.Join(", ", available)}).");
+        if (names.Count < 2)
+            throw new CliException("--ensemble needs at least two models (or 'none').");
+        return available.Where(names.Contains).ToList();
     }
 
     internal static List<int> ReadLabels(IDataView view)
@@ -84,7 +122,7 @@ internal static class EvaluateCommand
     {
         var ci = CultureInfo.InvariantCulture;
         string summary = string.Join(", ", r.TopKAccuracy.Select((a, i) => $"top-{i + 1} {a.ToString("P1", ci)}")) + $", macro-F1 {r.MacroF1.ToString("0.000", ci)}";
-        AnsiConsole.MarkupLineInterpolated($"[bold]{ModelFiles.Display(r.Model)}[/] on {r.Split} ({r.Count} clips): {summary}");
+        AnsiConsole.MarkupLineInterpolated($"[bold]{r.Title}[/] on {r.Split} ({r.Count} clips): {summary}");
         var table = new Table().AddColumns("genre", "support", "precision", "recall", "F1");
         foreach (var c in r.PerClass)
             table.AddRow(Markup.Escape(c.Genre), c.Support.ToString(ci), F(c.Precision), F(c.Recall), F(c.F1));

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using MelGenre.Caching;
 using MelGenre.Datasets;
+using MelGenre.Features;
 using Spectre.Console;
 
 namespace MelGenre.Cli;
@@ -33,7 +34,19 @@ internal sealed record DatasetSource(string? FmaMetadata, string? FmaAudio, stri
 internal static class FeaturesCommand
 {
     public sealed record Options(DatasetSource Source, string Out, string? Cache, FeatureOptions Features, int Seed,
-        double ValidationFraction, double TestFraction, int? Threads, string Precision, bool RetryFailed);
+        double ValidationFraction, double TestFraction, int? Threads, string Precision, bool RetryFailed, string Kind = "both", FmaOptions? Fma = null);
+
+    /// <summary>
+    /// mel: the log-mel spectrograms the networks read; fma: the 308-value FMA vector the classical models read; both
+    /// (default). A kind left out here is computed by `train`/`evaluate` when a model needs it.
+    /// </summary>
+    public static List<FeatureKind> ParseKinds(string kind) => kind switch
+    {
+        "mel" => new() { FeatureKind.Mel },
+        "fma" => new() { FeatureKind.Fma },
+        "both" => new() { FeatureKind.Mel, FeatureKind.Fma },
+        _ => throw new CliException($"Unknown feature kind '{kind}': use mel, fma or both."),
+    };
 
     public static int Run(Options o, CancellationToken cancel = default)
     {
@@ -54,19 +67,24 @@ internal static class FeaturesCommand
         }
         PrintCounts(dataset);
 
-        var cache = new FeatureCache(o.Cache ?? ws.DefaultCache, settings, o.Precision == "single" ? FeaturePrecision.Single : FeaturePrecision.Half);
-        AnsiConsole.MarkupLineInterpolated($"Features: {settings.MelCount} mels x {cache.Frames} frames ({settings.DurationSeconds:0.##} s at {settings.SampleRate} Hz, hop {settings.Mel.HopLength}); cache {cache.Folder}");
-        int threads = o.Threads ?? Environment.ProcessorCount;
-        using var progress = new ProgressLine("features");
-        var report = cache.Build(dataset.Clips, new FeatureCacheBuildOptions
+        var kinds = ParseKinds(o.Kind);
+        var fmaOptions = o.Fma ?? new FmaOptions();
+        var cacheRoot = Path.GetFullPath(o.Cache ?? ws.DefaultCache);
+        var failures = new List<FeatureFailure>();
+        if (kinds.Contains(FeatureKind.Mel))
         {
-            DegreeOfParallelism = threads,
-            RetryFailures = o.RetryFailed,
-            CancellationToken = cancel,
-            Progress = new SyncProgress<FeatureCacheProgress>(p => progress.Update(p.Done, p.Total, p.ClipsPerSecond, p.Eta, p.Failed > 0 ? $"{p.Failed} failed" : null)),
-        });
-        progress.Done();
-        AnsiConsole.MarkupLineInterpolated($"{report.Computed} clips computed in {report.Elapsed.TotalSeconds:0.0} s ([bold]{report.ClipsPerSecond:0.0} clips/s[/] on {threads} threads), {report.Reused} already cached, {report.Failures.Count} failed.");
+            var cache = new FeatureCache(cacheRoot, settings, o.Precision == "single" ? FeaturePrecision.Single : FeaturePrecision.Half);
+            AnsiConsole.MarkupLineInterpolated($"Log-mel features (networks): {settings.MelCount} mels x {cache.Frames} frames ({settings.DurationSeconds:0.##} s at {settings.SampleRate} Hz, hop {settings.Mel.HopLength}); cache {cache.Folder}");
+            failures.AddRange(FeatureViews.Build(cache, dataset.Clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
+        }
+        if (kinds.Contains(FeatureKind.Fma))
+        {
+            var cache = new FmaFeatureCache(cacheRoot, fmaOptions.ToSettings(o.Features));
+            AnsiConsole.MarkupLineInterpolated($"FMA feature vector (classical models): 7 statistics of zcr, chroma, rms, centroid, bandwidth, contrast, roll-off and 20 MFCCs = {FmaFeatureExtractor.Length} values at {fmaOptions.SampleRate} Hz (n_fft {fmaOptions.FftSize}, hop {fmaOptions.HopLength}); cache {cache.Folder}");
+            failures.AddRange(FeatureViews.Build(cache, dataset.Clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
+        }
+        // A file that fails for one kind fails for both (same decoder); list it once.
+        var report = new FeatureCacheReport { Failures = failures.GroupBy(f => f.Path).Select(g => g.First()).OrderBy(f => f.Path, StringComparer.Ordinal).ToArray() };
         report.WriteFailures(ws.FailedFiles);
         if (report.Failures.Count > 0)
         {
@@ -83,14 +101,16 @@ internal static class FeaturesCommand
         ws.Save(new FeatureManifest
         {
             Source = dataset.Source,
-            CacheDirectory = Path.GetFullPath(o.Cache ?? ws.DefaultCache),
+            CacheDirectory = cacheRoot,
             Features = o.Features,
+            FmaFeatures = fmaOptions,
+            Kinds = kinds.Select(k => k == FeatureKind.Mel ? "mel" : "fma").ToList(),
             Precision = o.Precision,
             Genres = dataset.Genres.ToList(),
             Clips = kept.Select(c => new ClipEntry { Path = Path.GetFullPath(c.Path), Genre = c.Genre, Split = c.Split?.ToName() ?? "", Artist = c.Artist, TrackId = c.TrackId }).ToList(),
             FailedFiles = report.Failures.Select(f => f.Path).ToList(),
         });
-        AnsiConsole.MarkupLineInterpolated($"Wrote {ws.ManifestPath} ({kept.Count} clips). Next: melgenre train --out {ws.Root}");
+        AnsiConsole.MarkupLineInterpolated($"Wrote {ws.ManifestPath} ({kept.Count} clips). Next: melgenre train --out {ws.Root} --model all");
         return 0;
     }
 

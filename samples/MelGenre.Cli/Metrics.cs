@@ -27,6 +27,12 @@ internal sealed class ClassificationMetrics
     public List<ClassMetrics> PerClass { get; set; } = new();
     public List<string> Classes { get; set; } = new();
 
+    /// <summary>For the ensemble: the models whose probabilities it averages.</summary>
+    public List<string>? Members { get; set; }
+
+    /// <summary>The model's display name; the ensemble's says what it averages.</summary>
+    public string Title => Members is { Count: > 0 } ? $"Ensemble (mean of {string.Join(" + ", Members.Select(ModelFiles.ShortName))})" : ModelFiles.Display(Model);
+
     /// <summary>Rows = true genre, columns = predicted genre.</summary>
     public int[][] Confusion { get; set; } = Array.Empty<int[]>();
 
@@ -75,7 +81,7 @@ internal sealed class ClassificationMetrics
     {
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(ci, $"## {ModelFiles.Display(Model)} — {Split} split, {Count} clips").AppendLine();
+        sb.AppendLine(ci, $"## {Title} — {Split} split, {Count} clips").AppendLine();
         sb.AppendLine("| " + string.Join(" | ", TopKAccuracy.Select((_, i) => $"top-{i + 1}")) + " | macro-F1 | log-loss |");
         sb.AppendLine("|" + string.Concat(Enumerable.Repeat("---:|", TopKAccuracy.Count + 2)));
         sb.AppendLine("| " + string.Join(" | ", TopKAccuracy.Select(a => a.ToString("P1", ci))) + string.Format(ci, " | {0:0.000} | {1:0.000} |", MacroF1, LogLoss)).AppendLine();

@@ -24,7 +24,7 @@ internal static class Plots
     public static void Confusion(ClassificationMetrics m, string path)
     {
         int k = m.Classes.Count;
-        var plt = NewPlot($"{ModelFiles.Display(m.Model)}: confusion on {m.Split} ({m.Count} clips, top-1 {m.TopKAccuracy[0]:P1})");
+        var plt = NewPlot($"{m.Title}: confusion on {m.Split} ({m.Count} clips, top-1 {m.TopKAccuracy[0]:P1})");
         // Colour = share of the true genre's clips (row-normalised), so rare genres are as visible as common ones.
         var share = new double[k, k];
         for (int r = 0; r < k; r++)

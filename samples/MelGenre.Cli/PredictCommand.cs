@@ -27,42 +27,56 @@ internal static class PredictCommand
             throw new CliException($"No audio files ({string.Join(", ", AudioFiles.Extensions)}) under '{o.Target}'.");
         var ml = new MLContext(1);
         var models = ModelFiles.LoadAll(ml, ws, o.ModelFilesGiven);
-        var settings = models[0].Settings;
-        if (models.Any(m => m.Settings.Fingerprint != settings.Fingerprint))
-            throw new CliException("The models were trained on different features; predict with one at a time (--model).");
-        var classes = models[0].Classifier.ClassNames ?? Enumerable.Range(1, models[0].Classifier.ClassCount).Select(i => $"class {i}").ToList();
-        // Windows as long as the training clips (what the networks know), half overlapping: every moment of a song is
+        // Models of one kind share the windows' features; the kinds' settings must agree within a kind.
+        var groups = models.GroupBy(m => m.Kind).ToList();
+        foreach (var g in groups)
+        {
+            if (g.Select(m => m.FeatureKey).Distinct().Count() > 1)
+                throw new CliException($"The models were trained on different {FeatureViews.Name(g.Key)} settings; predict with one at a time (--model).");
+        }
+        var classes = models[0].Classes;
+        double clipSeconds = models[0].Mel?.DurationSeconds ?? models[0].Fma!.DurationSeconds;
+        // Windows as long as the training clips (what the models know), half overlapping: every moment of a song is
         // seen by one or two windows, and the average over windows is the song's probability.
-        double hop = o.HopSeconds ?? settings.DurationSeconds / 2;
-        var extractor = new FeatureExtractor(settings);
-        string what = models.Count > 1 ? "the ensemble of " + string.Join(" and ", models.Select(m => ModelFiles.Display(m.Name))) : ModelFiles.Display(models[0].Name);
-        AnsiConsole.MarkupLineInterpolated($"Predicting {files.Count} file(s) with {what}: windows of {settings.DurationSeconds:0.##} s every {hop:0.##} s, probabilities averaged.");
+        double hop = o.HopSeconds ?? clipSeconds / 2;
+        var melModel = models.FirstOrDefault(m => m.Kind == FeatureKind.Mel);
+        var fmaModel = models.FirstOrDefault(m => m.Kind == FeatureKind.Fma);
+        var melExtractor = melModel is null ? null : new FeatureExtractor(melModel.Mel!);
+        var fmaExtractor = fmaModel is null ? null : new FmaClipExtractor(fmaModel.Fma!);
+        string what = models.Count > 1 ? "the ensemble of " + string.Join(", ", models.Select(m => ModelFiles.Display(m.Name))) : ModelFiles.Display(models[0].Name);
+        AnsiConsole.MarkupLineInterpolated($"Predicting {files.Count} file(s) with {what}: windows of {clipSeconds:0.##} s every {hop:0.##} s, probabilities averaged.");
 
         var results = new List<SongPrediction>();
         foreach (var file in files)
         {
-            IReadOnlyList<FeatureWindow> windows;
+            IReadOnlyList<FeatureWindow>? melWindows = null, fmaWindows = null;
             try
             {
-                windows = extractor.ExtractWindows(file, hop, o.MaxWindows);
+                melWindows = melExtractor?.ExtractWindows(file, hop, o.MaxWindows);
+                fmaWindows = fmaExtractor?.ExtractWindows(file, hop, o.MaxWindows);
             }
             catch (AudioDecodeException e)
             {
                 results.Add(new SongPrediction(file, 0, 0, Array.Empty<(string, float)>(), e.Message));
                 continue;
             }
-            var features = windows.Select(w => w.Features).ToList();
-            var perModel = models.Select(m => ModelFiles.Score(ml, m.Classifier, settings, features)).ToList();
-            var mean = ModelFiles.Average(perModel);
+            // Each model's song probability is its mean over the windows; the song's is the mean over models. (Both kinds
+            // place windows alike, but rounding to samples could give one kind an extra end window.)
             var song = new float[classes.Count];
-            foreach (var w in mean)
+            foreach (var m in models)
             {
-                for (int k = 0; k < song.Length; k++)
-                    song[k] += w[k] / mean.Length;
+                var windows = m.Kind == FeatureKind.Mel ? melWindows! : fmaWindows!;
+                var perWindow = ModelFiles.Align(m, ModelFiles.Score(ml, m, windows.Select(w => w.Features).ToList()), classes);
+                foreach (var w in perWindow)
+                {
+                    for (int k = 0; k < song.Length; k++)
+                        song[k] += w[k] / perWindow.Length / models.Count;
+                }
             }
             var top = Enumerable.Range(0, song.Length).OrderByDescending(k => song[k]).Take(o.Top).Select(k => (classes[k], song[k])).ToList();
-            double seconds = windows[^1].StartSeconds + settings.DurationSeconds;
-            results.Add(new SongPrediction(file, windows.Count, seconds, top, null));
+            var reference = melWindows ?? fmaWindows!;
+            double seconds = reference[^1].StartSeconds + clipSeconds;
+            results.Add(new SongPrediction(file, reference.Count, seconds, top, null));
         }
 
         var table = new Table().AddColumns("file", "windows").AddColumns(Enumerable.Range(1, o.Top).Select(i => $"#{i}").ToArray());

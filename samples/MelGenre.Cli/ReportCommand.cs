@@ -28,7 +28,7 @@ internal static class ReportCommand
 
         // 1. Training curves of the trained models.
         var histories = new List<(string, TrainingHistory)>();
-        foreach (var name in ModelFiles.Names)
+        foreach (var name in ModelFiles.Networks)
         {
             string json = Path.Combine(ws.Models, name + ".history.json");
             if (File.Exists(json))

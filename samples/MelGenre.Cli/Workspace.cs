@@ -63,6 +63,13 @@ internal sealed class FeatureManifest
     public string Source { get; set; } = "";
     public string CacheDirectory { get; set; } = "";
     public FeatureOptions Features { get; set; } = new();
+
+    /// <summary>Settings of the FMA-style vector (classical models); absent in manifests written before it existed (defaults).</summary>
+    public FmaOptions? FmaFeatures { get; set; }
+
+    /// <summary>The kinds `features` computed ("mel", "fma"); the others are computed when a command first needs them.</summary>
+    public List<string> Kinds { get; set; } = new() { "mel" };
+
     public string Precision { get; set; } = "half";
     public List<string> Genres { get; set; } = new();
     public List<ClipEntry> Clips { get; set; } = new();
@@ -73,6 +80,33 @@ internal sealed class FeatureManifest
 
     public FeatureCache OpenCache() => new(CacheDirectory, Features.ToSettings(),
         Precision == "single" ? FeaturePrecision.Single : FeaturePrecision.Half);
+
+    /// <summary>The FMA-vector cache: same excerpt (offset, duration) as the log-mels, at the FMA sample rate.</summary>
+    public FmaFeatureCache OpenFmaCache() => new(CacheDirectory, (FmaFeatures ?? new FmaOptions()).ToSettings(Features));
+}
+
+/// <summary>The FMA-vector settings the CLI exposes; the excerpt (offset, duration) is the log-mel features' one.</summary>
+internal sealed class FmaOptions
+{
+    /// <summary>FMA computes at the MP3s' native rate, 44.1 kHz for almost all of fma_small.</summary>
+    public int SampleRate { get; set; } = 44100;
+    public int FftSize { get; set; } = 2048;
+    public int HopLength { get; set; } = 512;
+
+    public FmaClipSettings ToSettings(FeatureOptions excerpt)
+    {
+        var settings = new FmaClipSettings
+        {
+            SampleRate = SampleRate,
+            OffsetSeconds = excerpt.OffsetSeconds,
+            DurationSeconds = excerpt.DurationSeconds,
+            Features = new FmaFeatureSettings { SampleRate = SampleRate, FftSize = FftSize, HopLength = HopLength },
+        };
+        var errors = settings.Validate();
+        if (errors.Count > 0)
+            throw new CliException("Invalid FMA feature settings: " + string.Join("; ", errors) + ".");
+        return settings;
+    }
 }
 
 internal sealed class ClipEntry

@@ -1,14 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading;
-using System.Threading.Tasks;
 using MelGenre.Datasets;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -138,10 +132,8 @@ public sealed class CachedClipRow
 /// </summary>
 public sealed class FeatureCache
 {
-    private const int FormatVersion = 1; // 1: header (magic, version, fingerprint, source path/size/ticks, precision, rows, cols) + values
-    private static readonly byte[] Magic = "MGFC"u8.ToArray();
-
     private readonly FeatureExtractor _extractor;
+    private readonly ClipStore _store;
 
     /// <summary>Opens (or creates) a cache.</summary>
     /// <param name="directory">The cache's root folder; caches of different settings live side by side in it.</param>
@@ -154,22 +146,18 @@ public sealed class FeatureCache
         ArgumentNullException.ThrowIfNull(settings);
         _extractor = new FeatureExtractor(settings);
         Settings = settings;
-        Precision = precision;
-        Folder = System.IO.Path.Combine(System.IO.Path.GetFullPath(directory), settings.Fingerprint);
-        Directory.CreateDirectory(Folder);
-        string describe = System.IO.Path.Combine(Folder, "settings.txt");
-        if (!File.Exists(describe))
-            WriteAtomically(describe, Encoding.UTF8.GetBytes(settings.Describe().Replace("; ", "\n", StringComparison.Ordinal) + "\n"));
+        _store = new ClipStore(System.IO.Path.Combine(System.IO.Path.GetFullPath(directory), settings.Fingerprint), settings.Fingerprint,
+            settings.Describe(), settings.MelCount, _extractor.FrameCount, precision, _extractor.Extract);
     }
 
     /// <summary>The feature settings.</summary>
     public FeatureSettings Settings { get; }
 
     /// <summary>How values are stored.</summary>
-    public FeaturePrecision Precision { get; }
+    public FeaturePrecision Precision => _store.Precision;
 
     /// <summary>The folder of this settings' entries.</summary>
-    public string Folder { get; }
+    public string Folder => _store.Folder;
 
     /// <summary>Rows (mel bands) of each entry.</summary>
     public int Mels => Settings.MelCount;
@@ -185,101 +173,18 @@ public sealed class FeatureCache
     /// <param name="options">Parallelism, progress, cancellation.</param>
     /// <returns>Counts, rate and failures.</returns>
     /// <exception cref="OperationCanceledException">Cancelled; what was finished is kept.</exception>
-    public FeatureCacheReport Build(IEnumerable<GenreClip> clips, FeatureCacheBuildOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(clips);
-        options ??= new FeatureCacheBuildOptions();
-        var paths = clips.Select(c => System.IO.Path.GetFullPath(c.Path)).Distinct(StringComparer.Ordinal).ToArray();
-        var failures = new List<FeatureFailure>();
-        var pending = new List<(string Path, SourceKey Key)>();
-        int reused = 0;
-        foreach (string path in paths)
-        {
-            if (!SourceKey.TryGet(path, out var key, out string? missing))
-            {
-                failures.Add(new FeatureFailure(path, missing!));
-                continue;
-            }
-            if (HasValidEntry(key))
-            {
-                reused++;
-                continue;
-            }
-            string fail = FailPath(key);
-            if (!options.RetryFailures && File.Exists(fail))
-            {
-                failures.Add(new FeatureFailure(path, File.ReadAllText(fail).Trim()));
-                continue;
-            }
-            pending.Add((path, key));
-        }
-
-        var watch = Stopwatch.StartNew();
-        int done = 0, failed = 0;
-        var newFailures = new System.Collections.Concurrent.ConcurrentBag<FeatureFailure>();
-        var parallel = new ParallelOptions
-        {
-            MaxDegreeOfParallelism = options.DegreeOfParallelism ?? Environment.ProcessorCount,
-            CancellationToken = options.CancellationToken,
-        };
-        Parallel.ForEach(Partitioner(pending), parallel, item =>
-        {
-            var (path, key) = item;
-            float[]? features = null;
-            try
-            {
-                features = _extractor.Extract(path);
-            }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
-            {
-                // A file that cannot be decoded (AudioDecodeException is an IOException) is reported, not fatal.
-                string reason = e.Message.ReplaceLineEndings(" ");
-                newFailures.Add(new FeatureFailure(path, reason));
-                WriteAtomically(FailPath(key), Encoding.UTF8.GetBytes(reason + "\n"));
-                Interlocked.Increment(ref failed);
-            }
-            if (features is not null)
-            {
-                Write(key, features); // errors writing the cache itself (disk full, permissions) are fatal
-                File.Delete(FailPath(key));
-            }
-            int d = Interlocked.Increment(ref done);
-            options.Progress?.Report(new FeatureCacheProgress(d, pending.Count, reused, Volatile.Read(ref failed), watch.Elapsed));
-        });
-        watch.Stop();
-        failures.AddRange(newFailures);
-        return new FeatureCacheReport
-        {
-            Total = paths.Length,
-            Computed = pending.Count - newFailures.Count,
-            Reused = reused,
-            Failures = failures.OrderBy(f => f.Path, StringComparer.Ordinal).ToArray(),
-            Elapsed = watch.Elapsed,
-        };
-    }
-
-    // One item at a time in input order: clips cost about the same, and chunking would leave a core idle at the end.
-    private static System.Collections.Concurrent.OrderablePartitioner<(string, SourceKey)> Partitioner(List<(string, SourceKey)> items)
-        => System.Collections.Concurrent.Partitioner.Create(items, loadBalance: true);
+    public FeatureCacheReport Build(IEnumerable<GenreClip> clips, FeatureCacheBuildOptions? options = null) => _store.Build(clips, options);
 
     /// <summary>True when the features of <paramref name="audioPath"/> (as it is now on disk) are in the cache.</summary>
     /// <param name="audioPath">The audio file.</param>
     /// <returns>Whether a valid entry exists.</returns>
-    public bool Contains(string audioPath)
-        => SourceKey.TryGet(System.IO.Path.GetFullPath(audioPath), out var key, out _) && HasValidEntry(key);
+    public bool Contains(string audioPath) => _store.Contains(audioPath);
 
     /// <summary>Reads the cached features of a file.</summary>
     /// <param name="audioPath">The audio file.</param>
     /// <param name="features">[mel, frame] values (float16 entries widened to float32), or null.</param>
     /// <returns>False when the file is not cached (never computed, failed, or changed since).</returns>
-    public bool TryRead(string audioPath, out float[]? features)
-    {
-        features = null;
-        if (!SourceKey.TryGet(System.IO.Path.GetFullPath(audioPath), out var key, out _))
-            return false;
-        features = ReadEntry(key, readValues: true);
-        return features is not null;
-    }
+    public bool TryRead(string audioPath, out float[]? features) => _store.TryRead(audioPath, out features);
 
     /// <summary>
     /// The cached clips as an ML.NET data view that trainers consume directly: <c>Features</c>
@@ -292,169 +197,5 @@ public sealed class FeatureCache
     /// <param name="genres">The class list (the label's key values, in order); usually <see cref="GenreDataset.Genres"/>.</param>
     /// <returns>The view.</returns>
     public IDataView LoadDataView(MLContext mlContext, IEnumerable<GenreClip> clips, IReadOnlyList<string> genres)
-    {
-        ArgumentNullException.ThrowIfNull(mlContext);
-        ArgumentNullException.ThrowIfNull(clips);
-        ArgumentNullException.ThrowIfNull(genres);
-        if (genres.Count == 0)
-            throw new ArgumentException("The genre list is empty.", nameof(genres));
-        var present = new List<(GenreClip Clip, SourceKey Key)>();
-        foreach (var clip in clips)
-        {
-            string path = System.IO.Path.GetFullPath(clip.Path);
-            if (SourceKey.TryGet(path, out var key, out _) && HasValidEntry(key))
-                present.Add((clip with { Path = path }, key));
-        }
-        var index = genres.Select((g, i) => (g, i)).ToDictionary(p => p.g, p => (uint)p.i, StringComparer.Ordinal);
-
-        var schema = SchemaDefinition.Create(typeof(CachedClipRow));
-        schema[nameof(CachedClipRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Mels, Frames);
-        var label = schema[nameof(CachedClipRow.Label)];
-        label.ColumnType = new KeyDataViewType(typeof(uint), genres.Count);
-        var names = new VBuffer<ReadOnlyMemory<char>>(genres.Count, genres.Select(g => g.AsMemory()).ToArray());
-        label.AddAnnotation("KeyValues", names, new VectorDataViewType(TextDataViewType.Instance, genres.Count));
-        return mlContext.Data.LoadFromEnumerable(Rows(present, index), schema);
-    }
-
-    private IEnumerable<CachedClipRow> Rows(List<(GenreClip Clip, SourceKey Key)> clips, Dictionary<string, uint> index)
-    {
-        foreach (var (clip, key) in clips)
-        {
-            float[] features = ReadEntry(key, readValues: true)
-                ?? throw new InvalidDataException($"The cached features of '{clip.Path}' disappeared or the file changed since the view was made; run the feature extraction again.");
-            yield return new CachedClipRow
-            {
-                Features = features,
-                Label = index.TryGetValue(clip.Genre, out uint k) ? k : uint.MaxValue,
-                Genre = clip.Genre,
-                Split = clip.Split?.ToName() ?? "",
-                Path = clip.Path,
-                Artist = clip.Artist ?? "",
-            };
-        }
-    }
-
-    private string EntryPath(SourceKey key) => System.IO.Path.Combine(Folder, key.Hash[..2], key.Hash + ".mgf");
-
-    private string FailPath(SourceKey key) => System.IO.Path.Combine(Folder, key.Hash[..2], key.Hash + ".fail");
-
-    private bool HasValidEntry(SourceKey key) => ReadEntry(key, readValues: false) is not null;
-
-    private void Write(SourceKey key, float[] features)
-    {
-        using var buffer = new MemoryStream(64 + key.Path.Length * 3 + features.Length * (Precision == FeaturePrecision.Half ? 2 : 4));
-        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(Magic);
-            w.Write(FormatVersion);
-            w.Write(Settings.Fingerprint);
-            w.Write(key.Path);
-            w.Write(key.Size);
-            w.Write(key.Ticks);
-            w.Write((byte)(Precision == FeaturePrecision.Half ? 16 : 32));
-            w.Write(Mels);
-            w.Write(Frames);
-            if (Precision == FeaturePrecision.Half)
-            {
-                var half = new Half[features.Length];
-                for (int i = 0; i < half.Length; i++)
-                    half[i] = (Half)features[i];
-                w.Write(MemoryMarshal.AsBytes(half.AsSpan()));
-            }
-            else
-            {
-                w.Write(MemoryMarshal.AsBytes(features.AsSpan()));
-            }
-        }
-        WriteAtomically(EntryPath(key), buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-    }
-
-    /// <summary>Reads an entry; null when it is missing, stale, foreign or damaged. Without values only the header is checked.</summary>
-    private float[]? ReadEntry(SourceKey key, bool readValues)
-    {
-        string path = EntryPath(key);
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        using (stream)
-        using (var r = new BinaryReader(stream, Encoding.UTF8))
-        {
-            try
-            {
-                if (!r.ReadBytes(4).AsSpan().SequenceEqual(Magic) || r.ReadInt32() != FormatVersion || r.ReadString() != Settings.Fingerprint
-                    || r.ReadString() != key.Path || r.ReadInt64() != key.Size || r.ReadInt64() != key.Ticks)
-                    return null;
-                int bits = r.ReadByte();
-                int rows = r.ReadInt32(), cols = r.ReadInt32();
-                if (rows != Mels || cols != Frames || bits is not (16 or 32))
-                    return null;
-                int count = rows * cols;
-                if (stream.Length - stream.Position != (long)count * (bits / 8))
-                    return null;
-                if (!readValues)
-                    return Array.Empty<float>();
-                var values = new float[count];
-                if (bits == 32)
-                {
-                    stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-                }
-                else
-                {
-                    var half = new Half[count];
-                    stream.ReadExactly(MemoryMarshal.AsBytes(half.AsSpan()));
-                    for (int i = 0; i < count; i++)
-                        values[i] = (float)half[i];
-                }
-                return values;
-            }
-            catch (EndOfStreamException)
-            {
-                return null;
-            }
-        }
-    }
-
-    /// <summary>Writes to a unique temporary file next to <paramref name="path"/>, then renames it into place.</summary>
-    private static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
-    {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        string temp = string.Create(CultureInfo.InvariantCulture, $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-                file.Write(bytes);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
-
-    /// <summary>The identity of a source file: full path, size and last-write time (UTC ticks), and their SHA-256.</summary>
-    private readonly record struct SourceKey(string Path, long Size, long Ticks, string Hash)
-    {
-        public static bool TryGet(string fullPath, out SourceKey key, out string? problem)
-        {
-            var info = new FileInfo(fullPath);
-            if (!info.Exists)
-            {
-                key = default;
-                problem = Directory.Exists(fullPath) ? $"'{fullPath}' is a folder, not an audio file." : $"'{fullPath}' does not exist.";
-                return false;
-            }
-            long ticks = info.LastWriteTimeUtc.Ticks;
-            string text = string.Create(CultureInfo.InvariantCulture, $"{fullPath}\n{info.Length}\n{ticks}");
-            key = new SourceKey(fullPath, info.Length, ticks, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))));
-            problem = null;
-            return true;
-        }
-    }
+        => _store.LoadDataView(mlContext, clips, genres, new VectorDataViewType(NumberDataViewType.Single, Mels, Frames), slotNames: null);
 }

@@ -3,6 +3,8 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using MelGenre.Cli;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Xunit;
 
 namespace MelGenre.Tests.Cli;
@@ -55,14 +57,17 @@ public sealed class CliIntegrationTests : IDisposable
         Assert.Contains(manifest.GetProperty("clips").EnumerateArray(), c => c.GetProperty("split").GetString() == "validation");
         Assert.Equal("", File.ReadAllText(Path.Combine(work, "failed-files.txt")));
 
-        // Tiny training: one epoch on the first 256 frames (both networks need >= 222).
-        Ok("train", "--out", work, "--model", "both", "--epochs", "1", "--frames", "256", "--batch-size", "16", "--threads", "1");
-        Assert.True(File.Exists(Path.Combine(work, "models", "crnn.zip")));
-        Assert.True(File.Exists(Path.Combine(work, "models", "cnnrnn.zip")));
+        // Tiny training: one epoch on the first 256 frames (both networks need >= 222), and the two classical models on the
+        // cached FMA vectors (computed by `features`, default --kind both).
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(work, "cache")).Length); // log-mel and fma-<fingerprint>
+        Ok("train", "--out", work, "--model", "all", "--epochs", "1", "--frames", "256", "--batch-size", "16", "--threads", "1");
+        foreach (var name in new[] { "crnn", "cnnrnn", "lightgbm", "linear" })
+            Assert.True(File.Exists(Path.Combine(work, "models", name + ".zip")), name);
 
         Ok("evaluate", "--out", work);
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "metrics", "metrics.json"))).RootElement;
-        Assert.Equal(new[] { "crnn", "cnnrnn", "ensemble" }, metrics.EnumerateArray().Select(m => m.GetProperty("model").GetString()));
+        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear", "ensemble" }, metrics.EnumerateArray().Select(m => m.GetProperty("model").GetString()));
+        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear" }, metrics[4].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
         foreach (var m in metrics.EnumerateArray())
         {
             Assert.Equal(9, m.GetProperty("count").GetInt32());
@@ -70,15 +75,35 @@ public sealed class CliIntegrationTests : IDisposable
             Assert.Equal(5, topK.Length);
             Assert.True(topK.Zip(topK.Skip(1)).All(p => p.First <= p.Second), "top-k accuracy must not fall with k");
             Assert.Equal(9, m.GetProperty("confusion").EnumerateArray().Sum(r => r.EnumerateArray().Sum(c => c.GetInt32())));
+            Assert.Equal(6, m.GetProperty("perClass").GetArrayLength());
         }
         Assert.Contains("Ensemble", File.ReadAllText(Path.Combine(work, "metrics", "metrics.md")));
         AssertPng(Path.Combine(work, "metrics", "confusion-ensemble.png"));
+        AssertPng(Path.Combine(work, "metrics", "confusion-lightgbm.png"));
+
+        // An ensemble of a chosen subset: a network and a classical model.
+        Ok("evaluate", "--out", work, "--ensemble", "crnn,lightgbm");
+        metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "metrics", "metrics.json"))).RootElement;
+        Assert.Equal(new[] { "crnn", "lightgbm" }, metrics[4].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(2, CliApp.Run(new[] { "evaluate", "--out", work, "--ensemble", "crnn,resnet" }));
+
+        // The saved classical model is the whole pipeline from a path, loadable like the networks, and its Score is already
+        // a probability distribution (LightGBM's multiclass model applies a softmax).
+        var ml = new MLContext(3).RegisterMelGenre();
+        var lightgbm = ml.Model.Load(Path.Combine(work, "models", "lightgbm.zip"), out var input);
+        Assert.Equal("Path", Assert.Single(input).Name);
+        var paths = ml.Data.LoadFromEnumerable(new[] { "000002.mp3", "000140.mp3" }.Select(f => new PathRow { Path = Path.Combine(FmaSample.Folder!, "fma_small", "000", f) }));
+        foreach (var score in lightgbm.Transform(paths).GetColumn<float[]>("Score"))
+        {
+            Assert.Equal(6, score.Length);
+            Assert.InRange(score.Sum(), 0.9999f, 1.0001f);
+        }
 
         string songs = Path.Combine(_dir, "songs");
         Directory.CreateDirectory(songs);
         foreach (var f in new[] { "000002.mp3", "000140.mp3" })
             File.Copy(Path.Combine(FmaSample.Folder!, "fma_small", "000", f), Path.Combine(songs, f));
-        Ok("predict", songs, "--out", work);
+        Ok("predict", songs, "--out", work); // all four models
         var lines = File.ReadAllLines(Path.Combine(work, "predictions.csv"));
         Assert.Equal(3, lines.Length);
         foreach (var line in lines.Skip(1))
@@ -101,15 +126,25 @@ public sealed class CliIntegrationTests : IDisposable
     {
         string audio = Path.Combine(_dir, "audio"), work = Path.Combine(_dir, "work");
         SyntheticMusic.WriteDataset(audio, 4, seed: 5);
-        Ok("features", "--folder", audio, "--out", work, "--duration", "6", "--hop", "512", "--pad", "constant", "--validation", "0.25", "--test", "0.25");
-        Ok("train", "--out", work, "--model", "crnn", "--epochs", "2", "--batch-size", "8", "--threads", "1");
+        // Only the log-mels here: `train` computes the FMA vectors when a classical model first needs them.
+        Ok("features", "--folder", audio, "--out", work, "--duration", "6", "--hop", "512", "--pad", "constant", "--validation", "0.25", "--test", "0.25",
+            "--kind", "mel", "--fma-sample-rate", "22050");
+        Assert.Single(Directory.GetDirectories(Path.Combine(work, "cache")));
+        Ok("train", "--out", work, "--model", "crnn,lightgbm,linear", "--epochs", "2", "--batch-size", "8", "--threads", "1");
         Assert.False(File.Exists(Path.Combine(work, "models", "cnnrnn.zip")));
-        Ok("evaluate", "--out", work, "--split", "validation");
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(work, "cache")).Length);
+        Ok("evaluate", "--out", work, "--split", "validation", "--ensemble", "classical");
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "metrics", "metrics.json"))).RootElement;
+        Assert.Equal(new[] { "crnn", "lightgbm", "linear", "ensemble" }, metrics.EnumerateArray().Select(m => m.GetProperty("model").GetString()));
+        Assert.Equal(new[] { "lightgbm", "linear" }, metrics[3].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        Ok("evaluate", "--out", work, "--split", "validation", "--model", Path.Combine(work, "models", "crnn.zip"));
+        metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "metrics", "metrics.json"))).RootElement;
         Assert.Equal("crnn", Assert.Single(metrics.EnumerateArray()).GetProperty("model").GetString()); // one model: no ensemble
         string song = SyntheticMusic.WriteSong(Path.Combine(_dir, "song"), "drone", 14, seed: 9);
         Ok("predict", song, "--out", work, "--hop", "3");
         Assert.StartsWith(song + ",4,", File.ReadAllLines(Path.Combine(work, "predictions.csv"))[1]); // 0, 3, 6 and, for the 2-s tail, 8
+        Ok("predict", song, "--out", work, "--hop", "3", "--model", Path.Combine(work, "models", "linear.zip")); // a classical model alone
+        Assert.StartsWith(song + ",4,", File.ReadAllLines(Path.Combine(work, "predictions.csv"))[1]);
         Ok("report", "--out", work);
         Assert.Equal(5, Directory.GetFiles(Path.Combine(work, "report"), "mel-*.png").Length);
     }
@@ -121,6 +156,7 @@ public sealed class CliIntegrationTests : IDisposable
         Assert.Equal(2, CliApp.Run(new[] { "train", "--out", Path.Combine(_dir, "empty") }));
         Assert.Equal(2, CliApp.Run(new[] { "features", "--csv", "a.csv", "--folder", _dir }));
         Assert.NotEqual(0, CliApp.Run(new[] { "train", "--model", "resnet" }));
+        Assert.NotEqual(0, CliApp.Run(new[] { "train", "--model", "crnn,svm" }));
     }
 
     private static void AssertPng(string path)
