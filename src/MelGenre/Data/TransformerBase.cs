@@ -146,10 +146,10 @@ internal static class SchemaErrors
     /// Estimator schema check of a vector-to-vector transform: the input must be a known-size vector of Single
     /// (at this stage only the kind can be checked), and a same-kind output column is added.
     /// </summary>
-    public static SchemaShape AppendSingleVector(SchemaShape inputSchema, string inputColumnName, string outputColumnName)
+    public static SchemaShape AppendSingleVector(SchemaShape inputSchema, string inputColumnName, string outputColumnName, bool slotNames = false)
     {
         Features.FeatureSchema.RequireVector(inputSchema, inputColumnName);
-        return Append(inputSchema, Features.FeatureSchema.VectorColumn(outputColumnName, slotNames: false));
+        return Append(inputSchema, Features.FeatureSchema.VectorColumn(outputColumnName, slotNames));
     }
 
     /// <summary>The input shape plus <paramref name="added"/> (replacing same-named columns).</summary>

@@ -68,8 +68,7 @@ public sealed class ExtractFmaFeaturesEstimator : MelGenreEstimatorBase<ExtractF
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        FeatureSchema.RequireVector(inputSchema, _options.InputColumnName!);
-        return SchemaErrors.Append(inputSchema, FeatureSchema.VectorColumn(_options.OutputColumnName, slotNames: true));
+        return SchemaErrors.AppendSingleVector(inputSchema, _options.InputColumnName!, _options.OutputColumnName, slotNames: true);
     }
 }
 

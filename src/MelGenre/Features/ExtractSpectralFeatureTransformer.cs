@@ -109,8 +109,7 @@ public sealed class ExtractSpectralFeatureEstimator : MelGenreEstimatorBase<Extr
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        FeatureSchema.RequireVector(inputSchema, _options.InputColumnName!);
-        return SchemaErrors.Append(inputSchema, FeatureSchema.VectorColumn(_options.OutputColumnName, slotNames: false));
+        return SchemaErrors.AppendSingleVector(inputSchema, _options.InputColumnName!, _options.OutputColumnName);
     }
 }
 
