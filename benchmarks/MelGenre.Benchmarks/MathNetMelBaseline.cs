@@ -1,7 +1,8 @@
 using System;
 using System.Numerics;
 using MathNet.Numerics.IntegralTransforms;
-using MelGenre.Features;
+using MelGenre.Dsp;
+using MelGenre.Transforms;
 
 namespace MelGenre.Benchmarks;
 

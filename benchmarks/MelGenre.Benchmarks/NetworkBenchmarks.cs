@@ -5,7 +5,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using MelGenre.BenchmarkSupport;
-using MelGenre.Models;
+using MelGenre.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 

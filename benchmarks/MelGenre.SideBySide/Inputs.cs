@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using MelGenre.Audio;
+using MelGenre.Transforms;
 using MelGenre.BenchmarkSupport;
 
 namespace MelGenre.SideBySide;

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using MelGenre.BenchmarkSupport;
-using MelGenre.Models;
+using MelGenre.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using MelGenre.Models;
+using MelGenre.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
+using MelGenre.Transforms;
 using MelGenre.Caching;
-using MelGenre.Features;
+using MelGenre.Recipes;
+using MelGenre.Dsp;
 using MelGenre.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -30,7 +32,7 @@ internal enum FeatureKind
 /// (<see cref="Scorer"/>), its feature settings and its classes in Score order.
 /// </summary>
 internal sealed record LoadedModel(string Name, string File, ITransformer Pipeline, FeatureKind Kind, ITransformer Scorer,
-    IReadOnlyList<string> Classes, FeatureSettings? Mel, FmaClipSettings? Fma)
+    IReadOnlyList<string> Classes, LogMelRecipe? Mel, FmaVectorRecipe? Fma)
 {
     /// <summary>A key for "same features": models with equal keys can score the same cached view or windows.</summary>
     public string FeatureKey => Kind == FeatureKind.Mel ? "mel:" + Mel!.Fingerprint : "fma:" + Fma!.Fingerprint;
@@ -106,7 +108,7 @@ internal static class ModelFiles
     };
 
     /// <summary>Saves a network as the whole pipeline from a file path.</summary>
-    public static void SaveNetwork(MLContext ml, FeatureSettings settings, GenreClassifierTransformer classifier, string path)
+    public static void SaveNetwork(MLContext ml, LogMelRecipe settings, GenreClassifierTransformer classifier, string path)
     {
         var pathView = ml.Data.LoadFromEnumerable(new[] { new PathRow() });
         var frontEnd = settings.CreateFrontEnd(ml, "Path", classifier.FeatureColumnName, onError: AudioErrorPolicy.Throw).Fit(pathView);
@@ -117,7 +119,7 @@ internal static class ModelFiles
     /// Saves a classical model (the transformers fitted on the cached FMA vectors: optional normaliser, then the trainer's
     /// prediction transformer) behind the FMA front end, as the whole pipeline from a file path.
     /// </summary>
-    public static void SaveClassical(MLContext ml, FmaClipSettings settings, IReadOnlyList<ITransformer> fitted, string path)
+    public static void SaveClassical(MLContext ml, FmaVectorRecipe settings, IReadOnlyList<ITransformer> fitted, string path)
     {
         var pathView = ml.Data.LoadFromEnumerable(new[] { new PathRow() });
         ITransformer chain = settings.CreateFrontEnd(ml, "Path", "Features", onError: AudioErrorPolicy.Throw).Fit(pathView);
@@ -153,7 +155,7 @@ internal static class ModelFiles
             throw new CliException($"No model at '{file}': run `melgenre train` first (or pass --model <zip>).");
         Prepare(ml);
         var model = ml.Model.Load(file, out var inputSchema);
-        var parts = FeatureSettings.Flatten(model).ToList();
+        var parts = LogMelRecipe.Flatten(model).ToList();
         var outputSchema = model.GetOutputSchema(inputSchema);
         if (outputSchema.GetColumnOrNull(GenreClassifierTransformer.ScoreColumnName) is null)
             throw new CliException($"'{file}' is an ML.NET model but has no Score column: not a genre classifier.");
@@ -161,7 +163,7 @@ internal static class ModelFiles
 
         var network = parts.OfType<GenreClassifierTransformer>().LastOrDefault();
         if (network is not null)
-            return new LoadedModel(name, file, model, FeatureKind.Mel, network, classes, FeatureSettings.FromModel(model), null);
+            return new LoadedModel(name, file, model, FeatureKind.Mel, network, classes, LogMelRecipe.FromModel(model), null);
         int fma = parts.FindIndex(p => p is ExtractFmaFeaturesTransformer);
         if (fma < 0)
             throw new CliException($"'{file}' is an ML.NET model but holds neither a MelGenre network nor an FMA-feature front end.");
@@ -169,7 +171,7 @@ internal static class ModelFiles
             throw new CliException($"'{file}': the FMA features are not in the column 'Features'; the CLI cannot score its cached vectors with it.");
         // Everything after the features: normaliser, trainer, key-to-text; it scores cached vectors directly.
         ITransformer scorer = new TransformerChain<ITransformer>(parts.Skip(fma + 1).ToArray());
-        return new LoadedModel(name, file, model, FeatureKind.Fma, scorer, classes, null, FmaClipSettings.FromModel(model));
+        return new LoadedModel(name, file, model, FeatureKind.Fma, scorer, classes, null, FmaVectorRecipe.FromModel(model));
     }
 
     /// <summary>The genre of each Score slot: its slot names, else the key values of PredictedLabel.</summary>
@@ -281,7 +283,7 @@ internal static class ModelFiles
         }
         else
         {
-            column.ColumnType = FmaClipSettings.FeatureType;
+            column.ColumnType = FmaVectorRecipe.FeatureType;
             column.ColumnName = "Features";
         }
         return Score(model, ml.Data.LoadFromEnumerable(features.Select(f => new FeatureRow { Features = f }), schema));

@@ -4,7 +4,9 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
+using MelGenre.Transforms;
 using MelGenre.Caching;
+using MelGenre.Recipes;
 using MelGenre.Datasets;
 using Microsoft.ML;
 using Spectre.Console;
@@ -41,8 +43,8 @@ internal static class PredictCommand
         double hop = o.HopSeconds ?? clipSeconds / 2;
         var melModel = models.FirstOrDefault(m => m.Kind == FeatureKind.Mel);
         var fmaModel = models.FirstOrDefault(m => m.Kind == FeatureKind.Fma);
-        var melExtractor = melModel is null ? null : new FeatureExtractor(melModel.Mel!);
-        var fmaExtractor = fmaModel is null ? null : new FmaClipExtractor(fmaModel.Fma!);
+        var melExtractor = melModel is null ? null : new LogMelExtractor(melModel.Mel!);
+        var fmaExtractor = fmaModel is null ? null : new FmaVectorExtractor(fmaModel.Fma!);
         string what = models.Count > 1 ? "the ensemble of " + string.Join(", ", models.Select(m => ModelFiles.Display(m.Name))) : ModelFiles.Display(models[0].Name);
         AnsiConsole.MarkupLineInterpolated($"Predicting {files.Count} file(s) with {what}: windows of {clipSeconds:0.##} s every {hop:0.##} s, probabilities averaged.");
 

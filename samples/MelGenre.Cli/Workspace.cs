@@ -5,8 +5,10 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MelGenre.Caching;
+using MelGenre.Recipes;
 using MelGenre.Datasets;
-using MelGenre.Features;
+using MelGenre.Dsp;
+using MelGenre.Transforms;
 
 namespace MelGenre.Cli;
 
@@ -93,9 +95,9 @@ internal sealed class FmaOptions
     public int FftSize { get; set; } = 2048;
     public int HopLength { get; set; } = 512;
 
-    public FmaClipSettings ToSettings(FeatureOptions excerpt)
+    public FmaVectorRecipe ToSettings(FeatureOptions excerpt)
     {
-        var settings = new FmaClipSettings
+        var settings = new FmaVectorRecipe
         {
             SampleRate = SampleRate,
             OffsetSeconds = excerpt.OffsetSeconds,
@@ -129,9 +131,9 @@ internal sealed class FeatureOptions
     public int MelCount { get; set; } = 128;
     public string PadMode { get; set; } = "reflect";
 
-    public FeatureSettings ToSettings()
+    public LogMelRecipe ToSettings()
     {
-        var settings = new FeatureSettings
+        var settings = new LogMelRecipe
         {
             SampleRate = SampleRate,
             OffsetSeconds = OffsetSeconds,
@@ -142,7 +144,7 @@ internal sealed class FeatureOptions
                 FftSize = FftSize,
                 HopLength = HopLength,
                 MelCount = MelCount,
-                PadMode = PadMode == "constant" ? Features.PadMode.Constant : Features.PadMode.Reflect,
+                PadMode = PadMode == "constant" ? Dsp.PadMode.Constant : Dsp.PadMode.Reflect,
             },
         };
         var errors = settings.Validate();

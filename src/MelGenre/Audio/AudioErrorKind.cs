@@ -1,3 +1,19 @@
+using MelGenre.Dsp;
+
+using MelGenre.Transforms;
+
+using MelGenre.Networks;
+
+using MelGenre.Recipes;
+
+using MelGenre.Caching;
+
+using MelGenre.Training;
+
+using MelGenre.Persistence;
+
+using MelGenre.Datasets;
+
 namespace MelGenre.Audio;
 
 /// <summary>Why an audio file could not be decoded.</summary>

@@ -13,6 +13,20 @@ using MelGenre.Datasets;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
+using MelGenre.Audio;
+
+using MelGenre.Dsp;
+
+using MelGenre.Transforms;
+
+using MelGenre.Networks;
+
+using MelGenre.Recipes;
+
+using MelGenre.Training;
+
+using MelGenre.Persistence;
+
 namespace MelGenre.Caching;
 
 /// <summary>

@@ -1,10 +1,21 @@
 using System;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Transforms;
+using MelGenre.Dsp;
 using MelGenre.Persistence;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+
+using MelGenre.Networks;
+
+using MelGenre.Recipes;
+
+using MelGenre.Caching;
+
+using MelGenre.Training;
+
+using MelGenre.Datasets;
 
 namespace MelGenre;
 
@@ -172,7 +183,7 @@ public static class FeatureCatalog
     /// <summary>
     /// Computes the FMA paper's clip features (STFT-based part of FMA's <c>features.py</c>, librosa 0.11-exact) of a mono
     /// audio vector: 7 statistics of zcr, chroma_stft (12), rms, spectral centroid, bandwidth, contrast (7), roll-off and
-    /// 20 MFCCs, from one STFT, as <c>Vector&lt;Single, 308&gt;</c> with slot names (<see cref="FmaFeatureExtractor.SlotNames"/>).
+    /// 20 MFCCs, from one STFT, as <c>Vector&lt;Single, 308&gt;</c> with slot names (<see cref="FmaFeatureVector.SlotNames"/>).
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the output column. Default "Features".</param>
@@ -206,7 +217,7 @@ public static class FeatureCatalog
     public static EstimatorChain<ExtractFmaFeaturesTransformer> ExtractFmaFeaturesFromFiles(this TransformsCatalog catalog, string outputColumnName = "Features",
         string pathColumnName = "Path", string? baseFolder = null, int sampleRate = 44100, double durationSeconds = 30, string audioColumnName = "Audio")
     {
-        var load = catalog.LoadAudio(new LoadAudioEstimator.Options
+        var load = catalog.LoadAudio(new AudioLoadingEstimator.Options
         {
             OutputColumnName = audioColumnName,
             InputColumnName = pathColumnName,

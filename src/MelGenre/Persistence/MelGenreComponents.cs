@@ -2,10 +2,21 @@ using System;
 using System.Collections.Generic;
 using System.Reflection;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Transforms;
+using MelGenre.Dsp;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Transforms;
+
+using MelGenre.Networks;
+
+using MelGenre.Recipes;
+
+using MelGenre.Caching;
+
+using MelGenre.Training;
+
+using MelGenre.Datasets;
 
 namespace MelGenre.Persistence;
 
@@ -14,9 +25,9 @@ internal static class MelGenreComponents
 {
     private static readonly Lazy<MlNetBridge.ComponentLoader[]> Loaders = new(() => new[]
     {
-        Loader(typeof(LoadAudioTransformer), LoadAudioTransformer.LoaderSignatureValue),
-        Loader(typeof(ExtractMelSpectrogramTransformer), ExtractMelSpectrogramTransformer.LoaderSignatureValue),
-        Loader(typeof(ConvertToDecibelsTransformer), ConvertToDecibelsTransformer.LoaderSignatureValue),
+        Loader(typeof(AudioLoadingTransformer), AudioLoadingTransformer.LoaderSignatureValue),
+        Loader(typeof(MelSpectrogramTransformer), MelSpectrogramTransformer.LoaderSignatureValue),
+        Loader(typeof(LogPowerTransformer), LogPowerTransformer.LoaderSignatureValue),
         Loader(typeof(ExtractMfccTransformer), ExtractMfccTransformer.LoaderSignatureValue),
         Loader(typeof(ExtractSpectralFeatureTransformer), ExtractSpectralFeatureTransformer.LoaderSignatureValue),
         Loader(typeof(SummarizeFramesTransformer), SummarizeFramesTransformer.LoaderSignatureValue),

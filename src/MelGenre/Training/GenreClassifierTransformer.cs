@@ -3,13 +3,25 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
-using MelGenre.Data;
+using MelGenre.Transforms;
 using MelGenre.Persistence;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
+
+using MelGenre.Audio;
+
+using MelGenre.Dsp;
+
+using MelGenre.Networks;
+
+using MelGenre.Recipes;
+
+using MelGenre.Caching;
+
+using MelGenre.Datasets;
 
 namespace MelGenre.Training;
 
@@ -161,7 +173,7 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
             if (parent.ClassNames is { } names)
             {
                 // Slot names of Score and key values of PredictedLabel are both the class names.
-                scoreAnnotations = Features.FeatureSchema.SlotNames(names);
+                scoreAnnotations = FeatureSchema.SlotNames(names);
                 var keyValues = new DataViewSchema.Annotations.Builder();
                 keyValues.Add(AnnotationUtilsKeyValues, scoreAnnotations.Schema[0].Type, scoreAnnotations.GetGetter<VBuffer<ReadOnlyMemory<char>>>(scoreAnnotations.Schema[0]));
                 labelAnnotations = keyValues.ToAnnotations();

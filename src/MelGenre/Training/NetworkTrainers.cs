@@ -2,11 +2,23 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using MelGenre.Data;
+using MelGenre.Transforms;
 using MelGenre.Persistence;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+
+using MelGenre.Audio;
+
+using MelGenre.Dsp;
+
+using MelGenre.Networks;
+
+using MelGenre.Recipes;
+
+using MelGenre.Caching;
+
+using MelGenre.Datasets;
 
 namespace MelGenre.Training;
 

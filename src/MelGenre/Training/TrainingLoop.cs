@@ -3,12 +3,26 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Runtime.InteropServices;
-using MelGenre.Data;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
+
+using MelGenre.Audio;
+
+using MelGenre.Dsp;
+
+using MelGenre.Networks;
+
+using MelGenre.Recipes;
+
+using MelGenre.Caching;
+
+using MelGenre.Persistence;
+
+using MelGenre.Datasets;
 
 namespace MelGenre.Training;
 

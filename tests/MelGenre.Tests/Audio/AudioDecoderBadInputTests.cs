@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
+using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Audio;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using MelGenre.Audio;
+using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Audio;

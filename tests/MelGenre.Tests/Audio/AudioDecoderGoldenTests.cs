@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using MelGenre.Audio;
+using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Audio;

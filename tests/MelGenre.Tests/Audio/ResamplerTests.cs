@@ -1,5 +1,6 @@
 using System;
 using MelGenre.Audio;
+using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Audio;

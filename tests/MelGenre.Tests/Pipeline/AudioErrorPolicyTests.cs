@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -48,7 +49,7 @@ public sealed class AudioErrorPolicyTests : IDisposable
         string missing = Path.Combine(_dir, "missing.flac");
         var rows = new[] { good, empty, text, missing, "" }.Select(p => new PathRow { Path = p }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var transformer = ml.Transforms.LoadAudio(new LoadAudioEstimator.Options
+        var transformer = ml.Transforms.LoadAudio(new AudioLoadingEstimator.Options
         {
             InputColumnName = "Path", OutputColumnName = "Audio", DurationSeconds = 1,
             OnError = AudioErrorPolicy.EmitMissing, ErrorColumnName = "Error",
@@ -88,7 +89,7 @@ public sealed class AudioErrorPolicyTests : IDisposable
         Assert.True(padded.Take(11025).Max() > 0.45f);
         Assert.All(padded.Skip(11025), v => Assert.Equal(0f, v));
 
-        var strict = ml.Transforms.LoadAudio(new LoadAudioEstimator.Options
+        var strict = ml.Transforms.LoadAudio(new AudioLoadingEstimator.Options
         {
             InputColumnName = "Path", OutputColumnName = "Audio", DurationSeconds = 1, ShortAudio = ShortAudioPolicy.Fail,
         }).Fit(data).Transform(data);

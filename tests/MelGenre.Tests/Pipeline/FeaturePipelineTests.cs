@@ -2,9 +2,10 @@ using System;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Transforms;
+using MelGenre.Dsp;
 using MelGenre.Persistence;
-using MelGenre.Tests.Features;
+using MelGenre.Tests.Dsp;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -74,7 +75,7 @@ public sealed class FeaturePipelineTests : IDisposable
         Assert.Equal("Mfcc/max/20", SlotNames(output, "MfccStats")[^1]);
         Assert.Equal("chroma_stft/mean/01", SlotNames(output, "ChromaStats")[0]);
         Assert.Equal("chroma_stft/max/12", SlotNames(output, "ChromaStats")[^1]);
-        Assert.Equal(FmaFeatureExtractor.SlotNames, SlotNames(output, "Fma"));
+        Assert.Equal(FmaFeatureVector.SlotNames, SlotNames(output, "Fma"));
 
         // The 440 Hz tone dominates: chroma A is the frame maximum (1) in the middle of the clip.
         float[] chroma = output.GetColumn<float[]>("Chroma").Single();

@@ -2,7 +2,8 @@ using System;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Transforms;
+using MelGenre.Dsp;
 using MelGenre.Persistence;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -123,7 +124,7 @@ public sealed class FrontEndPipelineTests : IDisposable
     public void Invalid_options_fail_at_construction_listing_every_error()
     {
         var ml = new MLContext(1);
-        var ex = Assert.Throws<ArgumentException>(() => ml.Transforms.LoadAudio(new LoadAudioEstimator.Options
+        var ex = Assert.Throws<ArgumentException>(() => ml.Transforms.LoadAudio(new AudioLoadingEstimator.Options
         {
             OutputColumnName = "Audio", SampleRate = 0, DurationSeconds = -1, OffsetSeconds = double.NaN,
         }));
@@ -131,7 +132,7 @@ public sealed class FrontEndPipelineTests : IDisposable
         Assert.Contains("DurationSeconds must be a finite number > 0, got -1", ex.Message);
         Assert.Contains("OffsetSeconds must be a finite number >= 0, got NaN", ex.Message);
 
-        var db = Assert.Throws<ArgumentException>(() => ml.Transforms.ConvertToDecibels(new ConvertToDecibelsEstimator.Options
+        var db = Assert.Throws<ArgumentException>(() => ml.Transforms.ConvertToDecibels(new LogPowerEstimator.Options
         {
             OutputColumnName = "Db", MinimumPower = 0, TopDecibels = -5, ReferenceValue = -1,
         }));
@@ -144,7 +145,7 @@ public sealed class FrontEndPipelineTests : IDisposable
     public void Options_objects_are_copied_not_mutated()
     {
         var ml = new MLContext(1);
-        var options = new LoadAudioEstimator.Options { OutputColumnName = "Audio", InputColumnName = "Path", DurationSeconds = 1 };
+        var options = new AudioLoadingEstimator.Options { OutputColumnName = "Audio", InputColumnName = "Path", DurationSeconds = 1 };
         var estimator = ml.Transforms.LoadAudio(options);
         options.SampleRate = 8000; // changing the caller's object afterwards must not change the estimator
         string wav = TestAudio.WriteSine(Path.Combine(_dir, "a.wav"), 22050, 1, 440);
@@ -152,7 +153,7 @@ public sealed class FrontEndPipelineTests : IDisposable
         var transformer = estimator.Fit(data);
         Assert.Equal(22050, transformer.SampleRate);
 
-        var defaults = new LoadAudioEstimator.Options { OutputColumnName = "Audio" };
+        var defaults = new AudioLoadingEstimator.Options { OutputColumnName = "Audio" };
         ml.Transforms.LoadAudio(defaults);
         Assert.Null(defaults.InputColumnName); // the default (input = output) is not written back
     }

@@ -1,0 +1,265 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using MelGenre.Transforms;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+using MelGenre.Audio;
+
+using MelGenre.Dsp;
+
+using MelGenre.Networks;
+
+using MelGenre.Recipes;
+
+using MelGenre.Caching;
+
+using MelGenre.Training;
+
+using MelGenre.Persistence;
+
+using MelGenre.Datasets;
+
+namespace MelGenre.Transforms;
+
+/// <summary>A file that <see cref="AudioLoadingTransformer"/> could not use, and why.</summary>
+/// <param name="Path">The resolved path of the file.</param>
+/// <param name="Reason">What went wrong, in words.</param>
+public sealed record AudioLoadFailure(string Path, string Reason);
+
+/// <summary>
+/// Reads audio files named by a text column into fixed-length mono sample vectors
+/// (<c>Vector&lt;Single, N&gt;</c>), decoding in process with libsndfile and resampling with libsoxr.
+/// The output column carries the annotation <c>SampleRate</c> (Int32) so that downstream transforms
+/// can check they were configured for the same rate. Immutable and safe for concurrent use.
+/// </summary>
+public sealed class AudioLoadingTransformer : MelGenreTransformerBase
+{
+    internal const string LoaderSignatureValue = "MelGenre.LoadAudio";
+    private const int CurrentPayloadVersion = 1; // 1: initial (options as JSON)
+
+    /// <summary>Name of the Int32 annotation carrying the sample rate of an audio column.</summary>
+    public const string SampleRateAnnotation = "SampleRate";
+
+    private readonly AudioLoadingEstimator.Options _options;
+    private readonly ConcurrentDictionary<string, AudioLoadFailure> _failures = new();
+
+    internal AudioLoadingTransformer(IHostEnvironment env, AudioLoadingEstimator.Options options)
+        : base(env, nameof(AudioLoadingTransformer))
+    {
+        _options = options.Clone();
+        _options.InputColumnName ??= _options.OutputColumnName;
+        ThrowIfInvalid(_options);
+    }
+
+    /// <summary>Name of the output column.</summary>
+    public string OutputColumnName => _options.OutputColumnName;
+
+    /// <summary>Name of the input (path) column.</summary>
+    public string InputColumnName => _options.InputColumnName!;
+
+    /// <summary>Folder relative paths are resolved against (null: the current directory).</summary>
+    public string? BaseFolder => _options.BaseFolder;
+
+    /// <summary>Output sample rate in Hz.</summary>
+    public int SampleRate => _options.SampleRate;
+
+    /// <summary>Excerpt start in seconds.</summary>
+    public double OffsetSeconds => _options.OffsetSeconds;
+
+    /// <summary>Excerpt length in seconds.</summary>
+    public double DurationSeconds => _options.DurationSeconds;
+
+    /// <summary>Number of samples per output vector.</summary>
+    public int SampleCount => _options.SampleCount;
+
+    /// <summary>Policy for audio shorter than the excerpt.</summary>
+    public ShortAudioPolicy ShortAudio => _options.ShortAudio;
+
+    /// <summary>Policy for files that cannot be used.</summary>
+    public AudioErrorPolicy OnError => _options.OnError;
+
+    /// <summary>Name of the optional error column.</summary>
+    public string? ErrorColumnName => _options.ErrorColumnName;
+
+    /// <summary>
+    /// Files that failed so far under <see cref="AudioErrorPolicy.EmitMissing"/> (one entry per file, sorted by path).
+    /// </summary>
+    public IReadOnlyList<AudioLoadFailure> Failures => _failures.Values.OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
+
+    private protected override string LoaderSignature => LoaderSignatureValue;
+
+    private protected override int PayloadVersion => CurrentPayloadVersion;
+
+    private protected override void SavePayload(BinaryWriter writer) => WriteJson(writer, _options);
+
+    // Called by ML.NET's model loader (registered by MelGenreComponents).
+    private static AudioLoadingTransformer Create(IHostEnvironment env, object loadContext)
+    {
+        var reader = OpenPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, out _);
+        var options = ReadJson<AudioLoadingEstimator.Options>(reader, LoaderSignatureValue);
+        return new AudioLoadingTransformer(env, options);
+    }
+
+    internal static void ThrowIfInvalid(AudioLoadingEstimator.Options options)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+            throw new ArgumentException("Invalid LoadAudio options: " + string.Join("; ", errors) + ".", nameof(options));
+    }
+
+    private protected override ColumnMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+
+    /// <summary>Resolves a path from the input column against <see cref="BaseFolder"/>.</summary>
+    internal string ResolvePath(string path)
+        => _options.BaseFolder is null || Path.IsPathRooted(path) ? path : Path.Combine(_options.BaseFolder, path);
+
+    /// <summary>
+    /// Loads one file into <paramref name="destination"/> (length <see cref="SampleCount"/>). Returns null on success,
+    /// or the failure reason under <see cref="AudioErrorPolicy.EmitMissing"/> (destination is then NaN).
+    /// </summary>
+    internal string? LoadInto(string rawPath, long row, Span<float> destination)
+    {
+        string path = rawPath.Length == 0 ? rawPath : ResolvePath(rawPath);
+        string? failure;
+        try
+        {
+            failure = TryLoad(path, row, destination);
+        }
+        catch (Exception ex) when (_options.OnError == AudioErrorPolicy.EmitMissing && ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
+        {
+            failure = ex.Message;
+        }
+        if (failure is null)
+            return null;
+        if (_options.OnError == AudioErrorPolicy.Throw)
+            throw new InvalidDataException(failure);
+        destination.Fill(float.NaN);
+        var entry = new AudioLoadFailure(path, failure);
+        if (_failures.TryAdd(path.Length == 0 ? $"<empty path, row {row}>" : path, entry))
+        {
+            using var ch = Host.Start(nameof(AudioLoadingTransformer));
+            ch.Warning(MessageSensitivity.UserData, "LoadAudio skipped a file (its row gets missing values): {0}", failure);
+        }
+        return failure;
+    }
+
+    // Returns a failure message for problems found here (empty path, short audio); decoder errors propagate as exceptions.
+    private string? TryLoad(string path, long row, Span<float> destination)
+    {
+        if (path.Length == 0)
+            return $"Row {row} of column '{InputColumnName}' has an empty path.";
+        float[] samples = AudioDecoder.LoadMono(path, _options.SampleRate, _options.OffsetSeconds, _options.DurationSeconds);
+        int n = destination.Length;
+        if (samples.Length >= n)
+        {
+            samples.AsSpan(0, n).CopyTo(destination);
+            return null;
+        }
+        if (_options.ShortAudio == ShortAudioPolicy.Fail)
+        {
+            return string.Format(CultureInfo.InvariantCulture,
+                "'{0}' is too short: {1:0.###} s of audio from offset {2:0.###} s, {3:0.###} s requested (ShortAudio = Fail).",
+                path, samples.Length / (double)_options.SampleRate, _options.OffsetSeconds, _options.DurationSeconds);
+        }
+        samples.CopyTo(destination);
+        destination[samples.Length..].Clear();
+        return null;
+    }
+
+    private sealed class Mapper : ColumnMapper
+    {
+        private readonly AudioLoadingTransformer _parent;
+        private readonly int _inputIndex;
+        private readonly DataViewSchema.DetachedColumn[] _added;
+
+        public Mapper(AudioLoadingTransformer parent, DataViewSchema inputSchema)
+            : base(inputSchema)
+        {
+            _parent = parent;
+            var input = SchemaErrors.Find(inputSchema, parent.InputColumnName);
+            if (input.Type is not TextDataViewType)
+                throw SchemaErrors.Mismatch(parent.InputColumnName, TextDataViewType.Instance.ToString(), input.Type.ToString()!);
+            _inputIndex = input.Index;
+
+            var annotations = new DataViewSchema.Annotations.Builder();
+            int rate = parent.SampleRate;
+            annotations.Add(SampleRateAnnotation, NumberDataViewType.Int32, (ValueGetter<int>)((ref int value) => value = rate));
+            var added = new List<DataViewSchema.DetachedColumn>
+            {
+                new(parent.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, parent.SampleCount), annotations.ToAnnotations()),
+            };
+            if (parent.ErrorColumnName is not null)
+                added.Add(new DataViewSchema.DetachedColumn(parent.ErrorColumnName, TextDataViewType.Instance));
+            _added = added.ToArray();
+        }
+
+        public override IReadOnlyList<DataViewSchema.DetachedColumn> AddedColumns => _added;
+
+        public override IEnumerable<int> GetDependencies(Func<int, bool> isAddedColumnActive)
+        {
+            for (int i = 0; i < _added.Length; i++)
+            {
+                if (isAddedColumnActive(i))
+                    return new[] { _inputIndex };
+            }
+            return Array.Empty<int>();
+        }
+
+        public override RowComputation CreateComputation(DataViewRow input, Func<int, bool> isAddedColumnActive)
+            => new Computation(_parent, input, _inputIndex, isAddedColumnActive);
+    }
+
+    private sealed class Computation : RowComputation
+    {
+        private readonly AudioLoadingTransformer _parent;
+        private readonly DataViewRow _input;
+        private readonly ValueGetter<ReadOnlyMemory<char>>? _pathGetter;
+        private readonly float[] _samples;
+        private ReadOnlyMemory<char> _path;
+        private string _error = "";
+        private long _position = -1;
+
+        public Computation(AudioLoadingTransformer parent, DataViewRow input, int inputIndex, Func<int, bool> isActive)
+        {
+            _parent = parent;
+            _input = input;
+            bool any = isActive(0) || (parent.ErrorColumnName is not null && isActive(1));
+            _pathGetter = any ? input.GetGetter<ReadOnlyMemory<char>>(input.Schema[inputIndex]) : null;
+            _samples = any ? new float[parent.SampleCount] : Array.Empty<float>();
+        }
+
+        private void Ensure()
+        {
+            if (_position == _input.Position)
+                return;
+            _pathGetter!(ref _path);
+            _error = _parent.LoadInto(_path.ToString().Trim(), _input.Position, _samples) ?? "";
+            _position = _input.Position;
+        }
+
+        public override Delegate GetGetter(int addedIndex)
+        {
+            if (addedIndex == 0)
+            {
+                return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
+                {
+                    Ensure();
+                    var editor = VBufferEditor.Create(ref dst, _samples.Length);
+                    _samples.CopyTo(editor.Values);
+                    dst = editor.Commit();
+                });
+            }
+            return (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> dst) =>
+            {
+                Ensure();
+                dst = _error.AsMemory();
+            });
+        }
+    }
+}
