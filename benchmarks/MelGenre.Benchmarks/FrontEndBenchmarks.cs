@@ -2,7 +2,6 @@ using System;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using MelGenre.Audio;
-using MelGenre.Transforms;
 using MelGenre.Dsp;
 
 namespace MelGenre.Benchmarks;

@@ -2,7 +2,6 @@ using System;
 using System.Numerics;
 using MathNet.Numerics.IntegralTransforms;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 
 namespace MelGenre.Benchmarks;
 

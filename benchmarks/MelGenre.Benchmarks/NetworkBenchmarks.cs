@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 using System;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
@@ -7,7 +8,6 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using MelGenre.BenchmarkSupport;
 using MelGenre.Networks;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace MelGenre.Benchmarks;
 

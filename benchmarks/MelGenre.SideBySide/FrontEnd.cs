@@ -3,9 +3,8 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
-using MelGenre.BenchmarkSupport;
 using MelGenre.Audio;
-using MelGenre.Transforms;
+using MelGenre.BenchmarkSupport;
 using MelGenre.Dsp;
 
 namespace MelGenre.SideBySide;

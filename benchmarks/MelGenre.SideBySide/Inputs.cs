@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using MelGenre.Audio;
-using MelGenre.Transforms;
 using MelGenre.BenchmarkSupport;
 
 namespace MelGenre.SideBySide;

@@ -1,7 +1,6 @@
 // Shared by MelGenre.SideBySide and MelGenre.Benchmarks (linked into both projects).
 using System;
 using MelGenre.Audio;
-using MelGenre.Transforms;
 using MelGenre.Dsp;
 
 namespace MelGenre.BenchmarkSupport;

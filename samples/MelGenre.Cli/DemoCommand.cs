@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using MelGenre.Caching;
 using MelGenre.Recipes;
 using Microsoft.ML;
 using Spectre.Console;

@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using MelGenre.Caching;
-using MelGenre.Recipes;
 using MelGenre.Datasets;
 using Microsoft.ML;
 using Spectre.Console;

@@ -5,10 +5,8 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using MelGenre.Caching;
-using MelGenre.Recipes;
 using MelGenre.Datasets;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 using Spectre.Console;
 
 namespace MelGenre.Cli;

@@ -4,10 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
-using MelGenre.Transforms;
-using MelGenre.Caching;
-using MelGenre.Recipes;
 using MelGenre.Datasets;
+using MelGenre.Recipes;
 using Microsoft.ML;
 using Spectre.Console;
 

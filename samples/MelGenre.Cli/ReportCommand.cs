@@ -6,7 +6,6 @@ using System.Linq;
 using System.Text.Json;
 using MelGenre.Datasets;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 using MelGenre.Training;
 using Microsoft.ML;
 using Spectre.Console;

@@ -5,10 +5,9 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MelGenre.Caching;
-using MelGenre.Recipes;
 using MelGenre.Datasets;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
+using MelGenre.Recipes;
 
 namespace MelGenre.Cli;
 

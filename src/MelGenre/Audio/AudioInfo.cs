@@ -1,21 +1,5 @@
 using System;
 
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Audio;
 
 /// <summary>What an audio file holds, as reported by its header (see <see cref="AudioDecoder.GetInfo"/>).</summary>

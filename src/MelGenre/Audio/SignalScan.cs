@@ -2,22 +2,6 @@ using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Audio;
 
 /// <summary>One vectorised pass over decoded samples looking for values that real audio cannot have.</summary>

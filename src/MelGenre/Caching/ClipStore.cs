@@ -9,23 +9,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using MelGenre.Audio;
 using MelGenre.Datasets;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
 
 namespace MelGenre.Caching;
 

@@ -4,22 +4,9 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using MelGenre.Datasets;
+using MelGenre.Recipes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
 
 namespace MelGenre.Caching;
 

@@ -2,18 +2,8 @@ using System;
 using System.Collections.Generic;
 using MelGenre.Datasets;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
-using Microsoft.ML;
-
-using MelGenre.Audio;
-
-using MelGenre.Networks;
-
 using MelGenre.Recipes;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
+using Microsoft.ML;
 
 namespace MelGenre.Caching;
 

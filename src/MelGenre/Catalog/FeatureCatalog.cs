@@ -1,21 +1,10 @@
 using System;
-using MelGenre.Audio;
-using MelGenre.Transforms;
 using MelGenre.Dsp;
 using MelGenre.Persistence;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Datasets;
 
 namespace MelGenre;
 
@@ -83,8 +72,13 @@ public static class FeatureCatalog
         int sampleRate = 22050, int fftSize = 2048, int hopLength = 512, int chromaCount = 12)
         => ExtractSpectralFeature(catalog, new ExtractSpectralFeatureEstimator.Options
         {
-            Feature = SpectralFeature.Chroma, OutputColumnName = outputColumnName, InputColumnName = inputColumnName,
-            SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, ChromaCount = chromaCount,
+            Feature = SpectralFeature.Chroma,
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            SampleRate = sampleRate,
+            FftSize = fftSize,
+            HopLength = hopLength,
+            ChromaCount = chromaCount,
         });
 
     /// <summary>Computes <c>librosa.feature.rms(S=|stft|)</c> of a mono audio vector: <c>Vector&lt;Single, 1, nFrames&gt;</c>.</summary>
@@ -135,8 +129,13 @@ public static class FeatureCatalog
         int sampleRate = 22050, int fftSize = 2048, int hopLength = 512, int bands = 6)
         => ExtractSpectralFeature(catalog, new ExtractSpectralFeatureEstimator.Options
         {
-            Feature = SpectralFeature.Contrast, OutputColumnName = outputColumnName, InputColumnName = inputColumnName,
-            SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, ContrastBands = bands,
+            Feature = SpectralFeature.Contrast,
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            SampleRate = sampleRate,
+            FftSize = fftSize,
+            HopLength = hopLength,
+            ContrastBands = bands,
         });
 
     /// <summary>Computes <c>librosa.feature.spectral_rolloff(S=|stft|, sr, roll_percent)</c> (Hz) of a mono audio vector: <c>Vector&lt;Single, 1, nFrames&gt;</c>.</summary>
@@ -151,8 +150,13 @@ public static class FeatureCatalog
         int sampleRate = 22050, int fftSize = 2048, int hopLength = 512, float rollPercent = 0.85f)
         => ExtractSpectralFeature(catalog, new ExtractSpectralFeatureEstimator.Options
         {
-            Feature = SpectralFeature.Rolloff, OutputColumnName = outputColumnName, InputColumnName = inputColumnName,
-            SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, RolloffPercent = rollPercent,
+            Feature = SpectralFeature.Rolloff,
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            SampleRate = sampleRate,
+            FftSize = fftSize,
+            HopLength = hopLength,
+            RolloffPercent = rollPercent,
         });
 
     /// <summary>Computes any <see cref="SpectralFeature"/> with all of librosa's options.</summary>
@@ -232,8 +236,12 @@ public static class FeatureCatalog
         int sampleRate, int fftSize, int hopLength)
         => ExtractSpectralFeature(catalog, new ExtractSpectralFeatureEstimator.Options
         {
-            Feature = feature, OutputColumnName = outputColumnName, InputColumnName = inputColumnName,
-            SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength,
+            Feature = feature,
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            SampleRate = sampleRate,
+            FftSize = fftSize,
+            HopLength = hopLength,
         });
 
     private static IHostEnvironment Environment(object catalog)

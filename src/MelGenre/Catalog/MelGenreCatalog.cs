@@ -1,19 +1,11 @@
 using System;
-using MelGenre.Audio;
-using MelGenre.Transforms;
 using MelGenre.Dsp;
+using MelGenre.Networks;
 using MelGenre.Persistence;
 using MelGenre.Training;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Datasets;
 
 namespace MelGenre;
 

@@ -2,22 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
 namespace MelGenre.Datasets;
 
 /// <summary>The audio file extensions MelGenre's decoder reads (libsndfile: MP3, WAV, FLAC, Ogg, AIFF, AU).</summary>

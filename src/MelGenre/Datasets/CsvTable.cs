@@ -4,22 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
 namespace MelGenre.Datasets;
 
 /// <summary>One record of a CSV file: its fields and the (1-based) line it starts on.</summary>

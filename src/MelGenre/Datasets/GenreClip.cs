@@ -1,22 +1,6 @@
 using System;
 using System.Globalization;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
 namespace MelGenre.Datasets;
 
 /// <summary>The part of a dataset a clip belongs to.</summary>

@@ -3,22 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
 namespace MelGenre.Datasets;
 
 /// <summary>

@@ -1,22 +1,6 @@
 using System;
 using System.Collections.Generic;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Networks;
 
 /// <summary>Collects configuration errors and throws them together (one exception naming every broken rule).</summary>

@@ -1,22 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
-using MelGenre.Audio;
+using MelGenre.Training;
 using MelGenre.Transforms;
-using MelGenre.Dsp;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Datasets;
 
 namespace MelGenre.Persistence;
 

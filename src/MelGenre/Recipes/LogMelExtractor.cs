@@ -2,18 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using MelGenre.Audio;
-using MelGenre.Transforms;
 using MelGenre.Dsp;
-
-using MelGenre.Networks;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
 
 namespace MelGenre.Recipes;
 

@@ -4,21 +4,10 @@ using System.Globalization;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
-using MelGenre.Audio;
-using MelGenre.Transforms;
 using MelGenre.Dsp;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-
-using MelGenre.Networks;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
 
 namespace MelGenre.Recipes;
 

@@ -1,22 +1,8 @@
+using static TorchSharp.torch;
 using System;
 using System.Text.Json;
 using MelGenre.Networks;
 using TorchSharp;
-using static TorchSharp.torch;
-
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
 
 namespace MelGenre.Training;
 

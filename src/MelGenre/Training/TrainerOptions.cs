@@ -5,22 +5,6 @@ using System.Text.Json.Serialization;
 using System.Threading;
 using Microsoft.ML;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Training;
 
 /// <summary>How the feature column's two dimensions are laid out.</summary>

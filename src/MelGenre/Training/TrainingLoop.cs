@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -8,21 +9,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
-using static TorchSharp.torch;
-
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
 
 namespace MelGenre.Training;
 

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
-using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Audio;

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using MelGenre.Audio;
-using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Audio;

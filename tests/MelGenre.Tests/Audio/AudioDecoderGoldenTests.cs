@@ -4,7 +4,6 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using MelGenre.Audio;
-using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Audio;

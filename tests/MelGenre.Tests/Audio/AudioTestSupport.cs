@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 using MelGenre.Audio;
-using MelGenre.Transforms;
 
 namespace MelGenre.Tests.Audio;
 

@@ -1,6 +1,5 @@
 using System;
 using MelGenre.Audio;
-using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Audio;

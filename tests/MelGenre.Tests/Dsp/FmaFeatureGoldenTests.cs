@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
-using MelGenre.Transforms;
 using MelGenre.Dsp;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Dsp;

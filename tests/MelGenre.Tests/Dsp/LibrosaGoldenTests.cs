@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 using Xunit;
 using Xunit.Abstractions;
 

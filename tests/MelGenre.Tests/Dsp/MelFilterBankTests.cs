@@ -1,6 +1,5 @@
 using System;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Dsp;

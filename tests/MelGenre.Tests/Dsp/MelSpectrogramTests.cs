@@ -4,7 +4,6 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 using Xunit;
 
 namespace MelGenre.Tests.Dsp;

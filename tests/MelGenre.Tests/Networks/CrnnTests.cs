@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+using static MelGenre.Tests.Networks.ModelTestSupport;
 using System;
 using System.Diagnostics;
 using System.Linq;
@@ -5,8 +7,6 @@ using MelGenre.Networks;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
-using static TorchSharp.torch;
-using static MelGenre.Tests.Networks.ModelTestSupport;
 
 namespace MelGenre.Tests.Networks;
 

@@ -1,9 +1,9 @@
+using static TorchSharp.torch;
 using System;
 using MelGenre.Networks;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
-using static TorchSharp.torch;
 
 namespace MelGenre.Tests.Networks;
 

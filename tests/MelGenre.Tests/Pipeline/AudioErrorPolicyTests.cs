@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using MelGenre.Audio;
 using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;

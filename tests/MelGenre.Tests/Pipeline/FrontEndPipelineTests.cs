@@ -1,10 +1,9 @@
 using System;
 using System.IO;
 using System.Linq;
-using MelGenre.Audio;
-using MelGenre.Transforms;
 using MelGenre.Dsp;
 using MelGenre.Persistence;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;

@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using MelGenre.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;

@@ -4,22 +4,6 @@ using System.IO;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Audio;
 
 /// <summary>

@@ -2,22 +2,6 @@ using System;
 using System.Runtime.InteropServices;
 using System.Threading;
 
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Audio;
 
 /// <summary>The SF_INFO struct of sndfile.h (sf_count_t is a 64-bit integer on every platform).</summary>

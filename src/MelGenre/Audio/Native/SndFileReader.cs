@@ -2,22 +2,6 @@ using System;
 using System.IO;
 using Microsoft.Win32.SafeHandles;
 
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Audio;
 
 /// <summary>Owns a SNDFILE* and closes it exactly once, even if the caller forgets (finalizer).</summary>

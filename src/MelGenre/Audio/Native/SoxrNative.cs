@@ -2,22 +2,6 @@ using System;
 using System.Runtime.InteropServices;
 using System.Threading;
 
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Audio;
 
 /// <summary>soxr_io_spec_t of soxr.h. <c>unsigned long</c> is 32-bit on Windows and 64-bit elsewhere, hence <see cref="CULong"/>.</summary>

@@ -5,22 +5,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-using MelGenre.Audio;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Dsp;
 
 /// <summary>Decibel conversions matching librosa 0.11 (<c>librosa.power_to_db</c>) and the "log scaling" of the original work.</summary>

@@ -2,22 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 
-using MelGenre.Audio;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Dsp;
 
 /// <summary>

@@ -2,22 +2,6 @@ using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-using MelGenre.Audio;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Dsp;
 
 /// <summary>Normalisation of the DCT that turns log-mel frames into MFCCs (scipy's <c>norm</c>).</summary>

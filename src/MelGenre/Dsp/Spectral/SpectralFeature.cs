@@ -1,18 +1,3 @@
-using MelGenre.Audio;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
 
 namespace MelGenre.Dsp;
 

@@ -1,21 +1,5 @@
 using System;
 
-using MelGenre.Audio;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Dsp;
 
 /// <summary>Order statistics without a full sort.</summary>

@@ -1,23 +1,9 @@
 using System;
 using System.Collections.Generic;
-using MelGenre.Audio;
+using MelGenre.Persistence;
 using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-
-using MelGenre.Dsp;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
 
 namespace MelGenre.Transforms;
 

@@ -7,20 +7,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Transforms;
 
 /// <summary>

@@ -2,22 +2,6 @@ using System;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Transforms;
 
 /// <summary>Span-to-span kernel of a vector transform: reads the dense input, fills the output.</summary>
