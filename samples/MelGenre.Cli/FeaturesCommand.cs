@@ -74,7 +74,7 @@ internal static class FeaturesCommand
         if (kinds.Contains(FeatureKind.Mel))
         {
             var cache = new FeatureCache(cacheRoot, settings, o.Precision == "single" ? FeaturePrecision.Single : FeaturePrecision.Half);
-            AnsiConsole.MarkupLineInterpolated($"Log-mel features (networks): {settings.MelCount} mels x {cache.Frames} frames ({settings.DurationSeconds:0.##} s at {settings.SampleRate} Hz, hop {settings.Mel.HopLength}); cache {cache.Folder}");
+            AnsiConsole.MarkupLineInterpolated($"Log-mel features (networks): {settings.MelCount} mels x {cache.Frames} frames ({settings.Excerpt.DurationSeconds:0.##} s at {settings.Excerpt.SampleRate} Hz, hop {settings.Mel.HopLength}); cache {cache.Folder}");
             failures.AddRange(FeatureViews.Build(cache, dataset.Clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
         }
         if (kinds.Contains(FeatureKind.Fma))

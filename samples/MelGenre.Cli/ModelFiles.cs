@@ -152,7 +152,7 @@ internal static class ModelFiles
             throw new CliException($"No model at '{file}': run `melgenre train` first (or pass --model <zip>).");
         Prepare(ml);
         var model = ml.Model.Load(file, out var inputSchema);
-        var parts = LogMelRecipe.Flatten(model).ToList();
+        var parts = FeatureRecipes.Flatten(model).ToList();
         var outputSchema = model.GetOutputSchema(inputSchema);
         if (outputSchema.GetColumnOrNull(GenreClassifierTransformer.ScoreColumnName) is null)
             throw new CliException($"'{file}' is an ML.NET model but has no Score column: not a genre classifier.");
@@ -280,7 +280,7 @@ internal static class ModelFiles
         }
         else
         {
-            column.ColumnType = FmaVectorRecipe.FeatureType;
+            column.ColumnType = FmaVectorRecipe.VectorType;
             column.ColumnName = "Features";
         }
         return Score(model, ml.Data.LoadFromEnumerable(features.Select(f => new FeatureRow { Features = f }), schema));

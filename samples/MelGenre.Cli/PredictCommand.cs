@@ -35,14 +35,14 @@ internal static class PredictCommand
                 throw new CliException($"The models were trained on different {FeatureViews.Name(g.Key)} settings; predict with one at a time (--model).");
         }
         var classes = models[0].Classes;
-        double clipSeconds = models[0].Mel?.DurationSeconds ?? models[0].Fma!.DurationSeconds;
+        double clipSeconds = models[0].Mel?.Excerpt.DurationSeconds ?? models[0].Fma!.Excerpt.DurationSeconds;
         // Windows as long as the training clips (what the models know), half overlapping: every moment of a song is
         // seen by one or two windows, and the average over windows is the song's probability.
         double hop = o.HopSeconds ?? clipSeconds / 2;
         var melModel = models.FirstOrDefault(m => m.Kind == FeatureKind.Mel);
         var fmaModel = models.FirstOrDefault(m => m.Kind == FeatureKind.Fma);
-        var melExtractor = melModel is null ? null : new LogMelExtractor(melModel.Mel!);
-        var fmaExtractor = fmaModel is null ? null : new FmaVectorExtractor(fmaModel.Fma!);
+        var melExtractor = melModel is null ? null : new ClipFeaturizer(melModel.Mel!);
+        var fmaExtractor = fmaModel is null ? null : new ClipFeaturizer(fmaModel.Fma!);
         string what = models.Count > 1 ? "the ensemble of " + string.Join(", ", models.Select(m => ModelFiles.Display(m.Name))) : ModelFiles.Display(models[0].Name);
         AnsiConsole.MarkupLineInterpolated($"Predicting {files.Count} file(s) with {what}: windows of {clipSeconds:0.##} s every {hop:0.##} s, probabilities averaged.");
 

@@ -46,8 +46,8 @@ internal static class ReportCommand
         }
 
         // 2. One log-mel spectrogram per genre: the first clip of the genre (training split first).
-        string unit = settings.Scale == DecibelScale.NaturalLog ? "ln power (0 = clip maximum)" : "dB (0 = clip maximum)";
-        double secondsPerFrame = (double)settings.Mel.HopLength / settings.SampleRate;
+        string unit = settings.Decibels.Scale == DecibelScale.NaturalLog ? "ln power (0 = clip maximum)" : "dB (0 = clip maximum)";
+        double secondsPerFrame = (double)settings.Mel.HopLength / settings.Excerpt.SampleRate;
         foreach (var genre in dataset.Genres)
         {
             var clip = dataset.Clips.Where(c => c.Genre == genre).OrderBy(c => c.Split == DatasetSplit.Training ? 0 : 1).FirstOrDefault(c => cache.Contains(c.Path));

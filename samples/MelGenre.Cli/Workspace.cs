@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MelGenre.Audio;
 using MelGenre.Caching;
 using MelGenre.Datasets;
 using MelGenre.Dsp;
@@ -98,9 +99,7 @@ internal sealed class FmaOptions
     {
         var settings = new FmaVectorRecipe
         {
-            SampleRate = SampleRate,
-            OffsetSeconds = excerpt.OffsetSeconds,
-            DurationSeconds = excerpt.DurationSeconds,
+            Excerpt = new ExcerptSettings { SampleRate = SampleRate, OffsetSeconds = excerpt.OffsetSeconds, DurationSeconds = excerpt.DurationSeconds },
             Features = new FmaFeatureSettings { SampleRate = SampleRate, FftSize = FftSize, HopLength = HopLength },
         };
         var errors = settings.Validate();
@@ -134,9 +133,8 @@ internal sealed class FeatureOptions
     {
         var settings = new LogMelRecipe
         {
-            SampleRate = SampleRate,
-            OffsetSeconds = OffsetSeconds,
-            DurationSeconds = DurationSeconds,
+            Excerpt = new ExcerptSettings { SampleRate = SampleRate, OffsetSeconds = OffsetSeconds, DurationSeconds = DurationSeconds },
+            Decibels = DecibelSettings.Original,
             Mel = new MelSpectrogramSettings
             {
                 SampleRate = SampleRate,

@@ -133,7 +133,7 @@ public sealed class CachedClipRow
 /// </summary>
 public sealed class FeatureCache
 {
-    private readonly LogMelExtractor _extractor;
+    private readonly ClipFeaturizer _extractor;
     private readonly ClipStore _store;
 
     /// <summary>Opens (or creates) a cache.</summary>
@@ -145,10 +145,10 @@ public sealed class FeatureCache
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(settings);
-        _extractor = new LogMelExtractor(settings);
+        _extractor = new ClipFeaturizer(settings);
         Settings = settings;
         _store = new ClipStore(System.IO.Path.Combine(System.IO.Path.GetFullPath(directory), settings.Fingerprint), settings.Fingerprint,
-            settings.Describe(), settings.MelCount, _extractor.FrameCount, precision, _extractor.Extract);
+            settings.Describe(), settings.MelCount, _extractor.Size / settings.MelCount, precision, _extractor.Extract);
     }
 
     /// <summary>The feature settings.</summary>
@@ -164,7 +164,7 @@ public sealed class FeatureCache
     public int Mels => Settings.MelCount;
 
     /// <summary>Columns (frames) of each entry.</summary>
-    public int Frames => _extractor.FrameCount;
+    public int Frames => _extractor.Size / Settings.MelCount;
 
     /// <summary>
     /// Computes and stores the features of every clip not yet cached, in parallel. Never throws for a bad audio file:

@@ -31,7 +31,7 @@ public sealed class FmaFeatureCache
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(settings);
-        var extractor = new FmaVectorExtractor(settings);
+        var extractor = new ClipFeaturizer(settings);
         Settings = settings;
         _store = new ClipStore(System.IO.Path.Combine(System.IO.Path.GetFullPath(directory), "fma-" + settings.Fingerprint), settings.Fingerprint,
             settings.Describe(), 1, FmaFeatureVector.Length, FeaturePrecision.Single, extractor.Extract);
@@ -71,5 +71,5 @@ public sealed class FmaFeatureCache
     /// <param name="genres">The class list (the label's key values, in order).</param>
     /// <returns>The view.</returns>
     public IDataView LoadDataView(MLContext mlContext, IEnumerable<GenreClip> clips, IReadOnlyList<string> genres)
-        => _store.LoadDataView(mlContext, clips, genres, FmaVectorRecipe.FeatureType, FmaFeatureVector.SlotNames);
+        => _store.LoadDataView(mlContext, clips, genres, FmaVectorRecipe.VectorType, FmaFeatureVector.SlotNames);
 }

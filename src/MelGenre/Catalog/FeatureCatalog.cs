@@ -1,4 +1,5 @@
 using System;
+using MelGenre.Audio;
 using MelGenre.Dsp;
 using MelGenre.Persistence;
 using MelGenre.Transforms;
@@ -35,7 +36,7 @@ public static class FeatureCatalog
     /// <param name="inputColumnName">Name of the dB mel column; null means <paramref name="outputColumnName"/>.</param>
     /// <param name="mfccCount">Number of coefficients (n_mfcc), at most the number of mel bands. Default 20 (FMA's).</param>
     public static ExtractMfccEstimator ExtractMfcc(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null, int mfccCount = 20)
-        => ExtractMfcc(catalog, new ExtractMfccEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, MfccCount = mfccCount });
+        => ExtractMfcc(catalog, new ExtractMfccEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Settings = MfccSettings.Default with { MfccCount = mfccCount } });
 
     /// <summary>Computes MFCCs with all options (normalisation, liftering).</summary>
     /// <param name="catalog">The transforms catalog.</param>
@@ -64,7 +65,7 @@ public static class FeatureCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the output column.</param>
     /// <param name="inputColumnName">Name of the audio column; null means <paramref name="outputColumnName"/>.</param>
-    /// <param name="sampleRate">Sample rate of the audio in Hz (also chroma_stft's sr; see <see cref="ExtractSpectralFeatureEstimator.Options.ChromaSampleRate"/> for FMA's 22,050). Default 22,050.</param>
+    /// <param name="sampleRate">Sample rate of the audio in Hz (also chroma_stft's sr; see <see cref="SpectralFeatureSettings.ChromaSampleRate"/> for FMA's 22,050). Default 22,050.</param>
     /// <param name="fftSize">FFT size. Default 2,048.</param>
     /// <param name="hopLength">Hop between frames. Default 512.</param>
     /// <param name="chromaCount">Number of chroma bins (n_chroma). Default 12.</param>
@@ -75,10 +76,7 @@ public static class FeatureCatalog
             Feature = SpectralFeature.Chroma,
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
-            SampleRate = sampleRate,
-            FftSize = fftSize,
-            HopLength = hopLength,
-            ChromaCount = chromaCount,
+            Settings = new SpectralFeatureSettings { SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, ChromaCount = chromaCount },
         });
 
     /// <summary>Computes <c>librosa.feature.rms(S=|stft|)</c> of a mono audio vector: <c>Vector&lt;Single, 1, nFrames&gt;</c>.</summary>
@@ -132,10 +130,7 @@ public static class FeatureCatalog
             Feature = SpectralFeature.Contrast,
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
-            SampleRate = sampleRate,
-            FftSize = fftSize,
-            HopLength = hopLength,
-            ContrastBands = bands,
+            Settings = new SpectralFeatureSettings { SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, ContrastBands = bands },
         });
 
     /// <summary>Computes <c>librosa.feature.spectral_rolloff(S=|stft|, sr, roll_percent)</c> (Hz) of a mono audio vector: <c>Vector&lt;Single, 1, nFrames&gt;</c>.</summary>
@@ -153,10 +148,7 @@ public static class FeatureCatalog
             Feature = SpectralFeature.Rolloff,
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
-            SampleRate = sampleRate,
-            FftSize = fftSize,
-            HopLength = hopLength,
-            RolloffPercent = rollPercent,
+            Settings = new SpectralFeatureSettings { SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, RolloffPercent = rollPercent },
         });
 
     /// <summary>Computes any <see cref="SpectralFeature"/> with all of librosa's options.</summary>
@@ -176,7 +168,7 @@ public static class FeatureCatalog
     /// <param name="statistics">Which statistics. Default all seven.</param>
     public static SummarizeFramesEstimator SummarizeFrames(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null,
         FrameStatistic statistics = FrameStatistic.All)
-        => SummarizeFrames(catalog, new SummarizeFramesEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Statistics = statistics });
+        => SummarizeFrames(catalog, new SummarizeFramesEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Settings = FrameSummarySettings.Default with { Statistics = statistics } });
 
     /// <summary>Summarises frames with all options (slot name prefix, value for constant rows).</summary>
     /// <param name="catalog">The transforms catalog.</param>
@@ -195,7 +187,7 @@ public static class FeatureCatalog
     /// <param name="sampleRate">Sample rate of the audio in Hz (must match LoadAudio's). Default 44,100 (FMA's clips).</param>
     public static ExtractFmaFeaturesEstimator ExtractFmaFeatures(this TransformsCatalog catalog, string outputColumnName = "Features", string? inputColumnName = null,
         int sampleRate = 44100)
-        => ExtractFmaFeatures(catalog, new ExtractFmaFeaturesEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, SampleRate = sampleRate });
+        => ExtractFmaFeatures(catalog, new ExtractFmaFeaturesEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Settings = new FmaFeatureSettings { SampleRate = sampleRate } });
 
     /// <summary>Computes the FMA-style clip features with all options.</summary>
     /// <param name="catalog">The transforms catalog.</param>
@@ -226,8 +218,7 @@ public static class FeatureCatalog
             OutputColumnName = audioColumnName,
             InputColumnName = pathColumnName,
             BaseFolder = baseFolder,
-            SampleRate = sampleRate,
-            DurationSeconds = durationSeconds,
+            Settings = new ExcerptSettings { SampleRate = sampleRate, DurationSeconds = durationSeconds },
         });
         return load.Append(catalog.ExtractFmaFeatures(outputColumnName, audioColumnName, sampleRate));
     }
@@ -239,9 +230,7 @@ public static class FeatureCatalog
             Feature = feature,
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
-            SampleRate = sampleRate,
-            FftSize = fftSize,
-            HopLength = hopLength,
+            Settings = new SpectralFeatureSettings { SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength },
         });
 
     private static IHostEnvironment Environment(object catalog)

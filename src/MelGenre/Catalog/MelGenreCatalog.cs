@@ -1,4 +1,5 @@
 using System;
+using MelGenre.Audio;
 using MelGenre.Dsp;
 using MelGenre.Networks;
 using MelGenre.Persistence;
@@ -51,9 +52,7 @@ public static class MelGenreCatalog
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
             BaseFolder = baseFolder,
-            SampleRate = sampleRate,
-            OffsetSeconds = offsetSeconds,
-            DurationSeconds = durationSeconds,
+            Settings = new ExcerptSettings { SampleRate = sampleRate, OffsetSeconds = offsetSeconds, DurationSeconds = durationSeconds },
         });
 
     /// <summary>Loads audio files with all options (error policies, error column, ...).</summary>
@@ -81,10 +80,7 @@ public static class MelGenreCatalog
         {
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
-            SampleRate = sampleRate,
-            FftSize = fftSize,
-            HopLength = hopLength,
-            MelCount = melCount,
+            Settings = MelSpectrogramSettings.Default with { SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, MelCount = melCount },
         });
 
     /// <summary>Computes mel spectrograms with all of librosa's options.</summary>
@@ -110,9 +106,7 @@ public static class MelGenreCatalog
         {
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
-            Reference = reference,
-            TopDecibels = topDecibels,
-            Scale = scale,
+            Settings = DecibelSettings.Default with { Reference = reference, TopDecibels = topDecibels, Scale = scale },
         });
 
     /// <summary>Converts power to decibels with all options.</summary>

@@ -13,7 +13,7 @@ internal sealed class ModelOptionErrors
 
     public void Positive(string name, long value)
     {
-        if (value <= 0) _errors.Add($"{name} must be positive, got {value}.");
+        if (value <= 0) _errors.Add($"{name} must be positive, got {value}");
     }
 
     public void Add(string message) => _errors.Add(message);
@@ -21,6 +21,6 @@ internal sealed class ModelOptionErrors
     public void ThrowIfAny()
     {
         if (_errors.Count > 0)
-            throw new ArgumentException($"Invalid {_owner}: " + string.Join(" ", _errors));
+            throw OptionErrors.Create(_owner, _errors);
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using MelGenre.Audio;
 using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -50,8 +51,11 @@ public sealed class AudioErrorPolicyTests : IDisposable
         var data = ml.Data.LoadFromEnumerable(rows);
         var transformer = ml.Transforms.LoadAudio(new AudioLoadingEstimator.Options
         {
-            InputColumnName = "Path", OutputColumnName = "Audio", DurationSeconds = 1,
-            OnError = AudioErrorPolicy.EmitMissing, ErrorColumnName = "Error",
+            InputColumnName = "Path",
+            OutputColumnName = "Audio",
+            OnError = AudioErrorPolicy.EmitMissing,
+            ErrorColumnName = "Error",
+            Settings = new ExcerptSettings { DurationSeconds = 1 },
         }).Fit(data);
         var results = ml.Data.CreateEnumerable<Result>(transformer.Transform(data), reuseRowObject: false).ToList();
 
@@ -90,7 +94,10 @@ public sealed class AudioErrorPolicyTests : IDisposable
 
         var strict = ml.Transforms.LoadAudio(new AudioLoadingEstimator.Options
         {
-            InputColumnName = "Path", OutputColumnName = "Audio", DurationSeconds = 1, ShortAudio = ShortAudioPolicy.Fail,
+            InputColumnName = "Path",
+            OutputColumnName = "Audio",
+            ShortAudio = ShortAudioPolicy.Fail,
+            Settings = new ExcerptSettings { DurationSeconds = 1 },
         }).Fit(data).Transform(data);
         var ex = Assert.Throws<InvalidDataException>(() => strict.GetColumn<float[]>("Audio").ToList());
         Assert.Contains(shortWav, ex.Message);

@@ -49,8 +49,10 @@ public sealed class FmaClipParityTests
         var data = ml.Data.LoadFromEnumerable(new[] { new PathRow { Path = Clip } });
         var pipeline = ml.Transforms.LoadAudio(new AudioLoadingEstimator.Options
             {
-                InputColumnName = "Path", OutputColumnName = "Audio", SampleRate = 44100,
-                DurationSeconds = (1321967 + 0.5) / 44100.0, ShortAudio = ShortAudioPolicy.Fail,
+                InputColumnName = "Path",
+                OutputColumnName = "Audio",
+                ShortAudio = ShortAudioPolicy.Fail,
+                Settings = new ExcerptSettings { SampleRate = 44100, DurationSeconds = (1321967 + 0.5) / 44100.0 },
             })
             .Append(ml.Transforms.ExtractMelSpectrogram("Mel", "Audio", sampleRate: 44100, hopLength: 1024));
         var output = pipeline.Fit(data).Transform(data);

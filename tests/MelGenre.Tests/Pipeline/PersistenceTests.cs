@@ -33,7 +33,9 @@ public sealed class PersistenceTests : IDisposable
         var pipeline = ml.Transforms.LoadAudio("Audio", "Path", durationSeconds: 1.5)
             .Append(ml.Transforms.ExtractMelSpectrogram(new MelSpectrogramEstimator.Options
             {
-                InputColumnName = "Audio", OutputColumnName = "Mel", HopLength = 1024, PadMode = PadMode.Reflect, MelCount = 96,
+                InputColumnName = "Audio",
+                OutputColumnName = "Mel",
+                Settings = new MelSpectrogramSettings { HopLength = 1024, PadMode = PadMode.Reflect, MelCount = 96 },
             }))
             .Append(ml.Transforms.ConvertToDecibels("LogMel", "Mel", DecibelReference.Maximum, scale: DecibelScale.NaturalLog));
         return (ml, data, pipeline.Fit(data), wav);
@@ -59,8 +61,8 @@ public sealed class PersistenceTests : IDisposable
         Assert.Equal(PadMode.Reflect, mel.Settings.PadMode);
         Assert.Equal(1024, mel.Settings.HopLength);
         var db = chain.OfType<LogPowerTransformer>().Single();
-        Assert.Equal(DecibelScale.NaturalLog, db.Scale);
-        Assert.Equal(DecibelReference.Maximum, db.Reference);
+        Assert.Equal(DecibelScale.NaturalLog, db.Settings.Scale);
+        Assert.Equal(DecibelReference.Maximum, db.Settings.Reference);
     }
 
     [Fact]

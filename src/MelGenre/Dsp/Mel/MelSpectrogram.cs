@@ -49,9 +49,7 @@ public sealed class MelSpectrogram
         IReadOnlyList<string> errors = settings.Validate();
         if (errors.Count > 0)
         {
-            throw new ArgumentException(
-                "Invalid mel spectrogram settings:" + Environment.NewLine + "- " + string.Join(Environment.NewLine + "- ", errors),
-                nameof(settings));
+            throw OptionErrors.Create("mel spectrogram settings", errors, nameof(settings));
         }
 
         Settings = settings;

@@ -12,8 +12,17 @@ namespace MelGenre.Dsp;
 /// <remarks>
 /// Error messages (see <see cref="Validate"/>) use librosa's parameter names so that they can be compared with Python code.
 /// </remarks>
-public sealed class MelSpectrogramSettings
+public sealed record MelSpectrogramSettings
 {
+    /// <summary>librosa 0.11's defaults (see the class summary).</summary>
+    public static MelSpectrogramSettings Default { get; } = new();
+
+    /// <summary>
+    /// The original FMA-small work's spectrogram: n_fft 2048, hop 1024, 128 Slaney mels with reflect padding (librosa
+    /// &lt; 0.9, which the 2020 code ran on), at 22,050 Hz.
+    /// </summary>
+    public static MelSpectrogramSettings Original { get; } = new() { HopLength = 1024, PadMode = PadMode.Reflect };
+
     /// <summary>Sampling rate of the input signal in Hz (librosa <c>sr</c>). Default 22050.</summary>
     public int SampleRate { get; init; } = 22050;
 

@@ -86,7 +86,7 @@ internal sealed class SpectralContrast
 
         if (errors.Count > 0)
         {
-            throw new ArgumentException("Invalid spectral contrast settings: " + string.Join("; ", errors) + ".");
+            throw OptionErrors.Create("spectral contrast settings", errors);
         }
     }
 

@@ -10,7 +10,7 @@ namespace MelGenre.Dsp;
 /// tuning, <c>spectral_contrast(fmin=200, n_bands=6, quantile=0.02)</c>, <c>spectral_rolloff(roll_percent=0.85)</c>.
 /// The zero-crossing rate uses <c>frame_length = n_fft</c>, as FMA's code does.
 /// </summary>
-public sealed class SpectralFeatureSettings
+public sealed record SpectralFeatureSettings
 {
     /// <summary>Sampling rate of the input signal in Hz (librosa <c>sr</c>), used for every frequency. Default 22050.</summary>
     public int SampleRate { get; init; } = 22050;

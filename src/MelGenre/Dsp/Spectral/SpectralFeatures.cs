@@ -56,9 +56,7 @@ public sealed class SpectralFeatures
 
         if (errors.Count > 0 || contrast is null)
         {
-            throw new ArgumentException(
-                "Invalid spectral feature settings:" + Environment.NewLine + "- " + string.Join(Environment.NewLine + "- ", errors),
-                nameof(settings));
+            throw OptionErrors.Create("spectral feature settings", errors, nameof(settings));
         }
 
         Settings = settings;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using MelGenre.Audio;
 using MelGenre.Persistence;
 using MelGenre.Transforms;
 using Microsoft.ML;
@@ -42,63 +43,41 @@ public enum AudioErrorPolicy
 /// </summary>
 public sealed class AudioLoadingEstimator : MelGenreEstimatorBase<AudioLoadingTransformer>
 {
-    /// <summary>Options of <see cref="AudioLoadingEstimator"/>.</summary>
-    public sealed class Options
+    /// <summary>
+    /// Options of <see cref="AudioLoadingEstimator"/>: the columns, an <see cref="ExcerptSettings"/> record (rate, offset,
+    /// duration) and what to do with short or bad files.
+    /// </summary>
+    public sealed class Options : ColumnTransformOptions<ExcerptSettings>
     {
-        /// <summary>Name of the output column (mono samples). Required.</summary>
-        public string OutputColumnName = "Audio";
-
-        /// <summary>Name of the input text column holding file paths; null means <see cref="OutputColumnName"/>.</summary>
-        public string? InputColumnName;
+        /// <summary>Output column "Audio", 30 s at 22,050 Hz.</summary>
+        public Options()
+            : base("Audio", ExcerptSettings.Default)
+        {
+        }
 
         /// <summary>Folder that relative paths are resolved against; null means the current directory.</summary>
-        public string? BaseFolder;
-
-        /// <summary>Output sample rate in Hz (1 to 768,000). Default 22,050, librosa's. Audio at another rate is resampled with libsoxr's high-quality recipe (librosa's default <c>soxr_hq</c>).</summary>
-        public int SampleRate = 22050;
-
-        /// <summary>Start of the excerpt in seconds (>= 0). Default 0.</summary>
-        public double OffsetSeconds;
-
-        /// <summary>Length of the excerpt in seconds (> 0). Default 30. The output has <c>floor(DurationSeconds × SampleRate)</c> samples.</summary>
-        public double DurationSeconds = 30;
+        public string? BaseFolder { get; set; }
 
         /// <summary>What to do with audio shorter than the excerpt. Default: pad with zeros.</summary>
-        public ShortAudioPolicy ShortAudio = ShortAudioPolicy.PadWithZeros;
+        public ShortAudioPolicy ShortAudio { get; set; } = ShortAudioPolicy.PadWithZeros;
 
         /// <summary>What to do with a file that cannot be used. Default: throw.</summary>
-        public AudioErrorPolicy OnError = AudioErrorPolicy.Throw;
+        public AudioErrorPolicy OnError { get; set; } = AudioErrorPolicy.Throw;
 
         /// <summary>Optional name of a text column that receives the reason a row failed (empty when it did not).</summary>
-        public string? ErrorColumnName;
-
-        internal Options Clone() => (Options)MemberwiseClone();
-
-        /// <summary>Number of samples in the output vector.</summary>
-        internal int SampleCount => (int)Math.Floor(DurationSeconds * SampleRate);
+        public string? ErrorColumnName { get; set; }
 
         /// <summary>All configuration errors, each with the value and the rule.</summary>
         internal List<string> Validate()
         {
             var errors = new List<string>();
-            if (string.IsNullOrWhiteSpace(OutputColumnName))
-                errors.Add("OutputColumnName must be a non-empty column name");
+            OptionErrors.RequireColumnName(errors, nameof(OutputColumnName), OutputColumnName);
             if (InputColumnName is not null && InputColumnName.Length == 0)
                 errors.Add("InputColumnName must be null (same as the output) or a non-empty column name");
-            if (SampleRate < 1 || SampleRate > 768_000)
-                errors.Add($"SampleRate must be between 1 and 768000 Hz, got {SampleRate}");
-            if (!double.IsFinite(OffsetSeconds) || OffsetSeconds < 0)
-                errors.Add($"OffsetSeconds must be a finite number >= 0, got {OffsetSeconds.ToString(CultureInfo.InvariantCulture)}");
-            if (!double.IsFinite(DurationSeconds) || DurationSeconds <= 0)
-                errors.Add($"DurationSeconds must be a finite number > 0, got {DurationSeconds.ToString(CultureInfo.InvariantCulture)}");
-            else if (SampleRate >= 1)
-            {
-                double n = Math.Floor(DurationSeconds * SampleRate);
-                if (n < 1)
-                    errors.Add($"DurationSeconds x SampleRate must give at least one sample, got {DurationSeconds.ToString(CultureInfo.InvariantCulture)} s x {SampleRate} Hz");
-                else if (n > int.MaxValue / 2)
-                    errors.Add($"DurationSeconds x SampleRate must be at most {int.MaxValue / 2} samples, got {n.ToString(CultureInfo.InvariantCulture)}");
-            }
+            if (Settings is null)
+                errors.Add("Settings must be set");
+            else
+                errors.AddRange(Settings.Validate());
             if (!Enum.IsDefined(ShortAudio))
                 errors.Add($"ShortAudio must be PadWithZeros or Fail, got {(int)ShortAudio}");
             if (!Enum.IsDefined(OnError))
@@ -109,15 +88,16 @@ public sealed class AudioLoadingEstimator : MelGenreEstimatorBase<AudioLoadingTr
         }
     }
 
-    private readonly Options _options;
+    // A snapshot of the caller's options (which stay the caller's to change).
+    private readonly AudioLoadingTransformer.Config _options;
 
     internal AudioLoadingEstimator(IHostEnvironment env, Options options)
         : base(env)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _options.InputColumnName ??= _options.OutputColumnName;
-        AudioLoadingTransformer.ThrowIfInvalid(_options);
+        OptionErrors.ThrowIfAny(AudioLoadingTransformer.Component + " options", options.Validate(), nameof(options));
+        _options = new AudioLoadingTransformer.Config(options.OutputColumnName, options.InputColumnName ?? options.OutputColumnName, options.Settings,
+            options.BaseFolder, options.ShortAudio, options.OnError, options.ErrorColumnName);
     }
 
     private protected override AudioLoadingTransformer CreateTransformer(IHostEnvironment env) => new(env, _options);
@@ -126,9 +106,9 @@ public sealed class AudioLoadingEstimator : MelGenreEstimatorBase<AudioLoadingTr
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var input = SchemaErrors.Find(inputSchema, _options.InputColumnName!);
+        var input = SchemaErrors.Find(inputSchema, _options.InputColumnName);
         if (input.Kind != SchemaShape.Column.VectorKind.Scalar || input.ItemType is not TextDataViewType)
-            throw SchemaErrors.Mismatch(_options.InputColumnName!, TextDataViewType.Instance.ToString(), SchemaErrors.Describe(input));
+            throw SchemaErrors.Mismatch(_options.InputColumnName, TextDataViewType.Instance.ToString(), SchemaErrors.Describe(input));
         var added = new List<SchemaShape.Column>
         {
             Persistence.MlNetBridge.CreateColumn(_options.OutputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),

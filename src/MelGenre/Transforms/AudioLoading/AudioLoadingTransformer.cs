@@ -27,42 +27,47 @@ public sealed record AudioLoadFailure(string Path, string Reason);
 public sealed class AudioLoadingTransformer : MelGenreTransformerBase
 {
     internal const string LoaderSignatureValue = "MelGenre.LoadAudio";
-    private const int CurrentPayloadVersion = 1; // 1: initial (options as JSON)
+    // Payload history: 1 = MelGenre 0.1.0, the options as JSON; 2 = MelGenre 0.2.0, explicit fields (see SavePayload).
+    private const int CurrentPayloadVersion = 2;
 
     /// <summary>Name of the Int32 annotation carrying the sample rate of an audio column.</summary>
     public const string SampleRateAnnotation = "SampleRate";
 
-    private readonly AudioLoadingEstimator.Options _options;
+    internal const string Component = "LoadAudio";
+
+    /// <summary>Everything a LoadAudio transformer is configured with (validated by the estimator or the loader).</summary>
+    internal sealed record Config(string OutputColumnName, string InputColumnName, ExcerptSettings Settings, string? BaseFolder,
+        ShortAudioPolicy ShortAudio, AudioErrorPolicy OnError, string? ErrorColumnName);
+
+    private readonly Config _options;
     private readonly ConcurrentDictionary<string, AudioLoadFailure> _failures = new();
 
-    internal AudioLoadingTransformer(IHostEnvironment env, AudioLoadingEstimator.Options options)
+    internal AudioLoadingTransformer(IHostEnvironment env, Config config)
         : base(env, nameof(AudioLoadingTransformer))
     {
-        _options = options.Clone();
-        _options.InputColumnName ??= _options.OutputColumnName;
-        ThrowIfInvalid(_options);
+        _options = config;
     }
 
     /// <summary>Name of the output column.</summary>
     public string OutputColumnName => _options.OutputColumnName;
 
     /// <summary>Name of the input (path) column.</summary>
-    public string InputColumnName => _options.InputColumnName!;
+    public string InputColumnName => _options.InputColumnName;
 
     /// <summary>Folder relative paths are resolved against (null: the current directory).</summary>
     public string? BaseFolder => _options.BaseFolder;
 
     /// <summary>Output sample rate in Hz.</summary>
-    public int SampleRate => _options.SampleRate;
+    public int SampleRate => _options.Settings.SampleRate;
 
     /// <summary>Excerpt start in seconds.</summary>
-    public double OffsetSeconds => _options.OffsetSeconds;
+    public double OffsetSeconds => _options.Settings.OffsetSeconds;
 
     /// <summary>Excerpt length in seconds.</summary>
-    public double DurationSeconds => _options.DurationSeconds;
+    public double DurationSeconds => _options.Settings.DurationSeconds;
 
     /// <summary>Number of samples per output vector.</summary>
-    public int SampleCount => _options.SampleCount;
+    public int SampleCount => _options.Settings.SampleCount;
 
     /// <summary>Policy for audio shorter than the excerpt.</summary>
     public ShortAudioPolicy ShortAudio => _options.ShortAudio;
@@ -82,21 +87,57 @@ public sealed class AudioLoadingTransformer : MelGenreTransformerBase
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
 
-    private protected override void SavePayload(BinaryWriter writer) => WriteJson(writer, _options);
+    /// <summary>The excerpt in effect (rate, offset, duration).</summary>
+    public ExcerptSettings Settings => _options.Settings;
 
-    // Called by ML.NET's model loader (registered by MelGenreComponents).
-    private static AudioLoadingTransformer Create(IHostEnvironment env, object loadContext)
+    // Version 2 fields, after the header: output, input, base folder?, sr, offset, duration, short-audio policy, error policy, error column?.
+    private protected override void SavePayload(BinaryWriter writer)
     {
-        var reader = OpenPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, out _);
-        var options = ReadJson<AudioLoadingEstimator.Options>(reader, LoaderSignatureValue);
-        return new AudioLoadingTransformer(env, options);
+        writer.Write(_options.OutputColumnName);
+        writer.Write(_options.InputColumnName);
+        Payload.WriteNullable(writer, _options.BaseFolder);
+        writer.Write(_options.Settings.SampleRate);
+        writer.Write(_options.Settings.OffsetSeconds);
+        writer.Write(_options.Settings.DurationSeconds);
+        Payload.WriteEnum(writer, _options.ShortAudio);
+        Payload.WriteEnum(writer, _options.OnError);
+        Payload.WriteNullable(writer, _options.ErrorColumnName);
     }
 
-    internal static void ThrowIfInvalid(AudioLoadingEstimator.Options options)
+    private static AudioLoadingTransformer Create(IHostEnvironment env, object loadContext)
     {
-        var errors = options.Validate();
+        const string c = LoaderSignatureValue;
+        var r = OpenPayload(loadContext, c, CurrentPayloadVersion, out int version);
+        var o = new AudioLoadingEstimator.Options();
+        if (version == 1)
+        {
+            var j = Payload.ReadLegacyJson(r, c, new[]
+            {
+                "OutputColumnName", "InputColumnName", "BaseFolder", "SampleRate", "OffsetSeconds", "DurationSeconds", "ShortAudio", "OnError", "ErrorColumnName",
+            });
+            o.OutputColumnName = j.RequiredString("OutputColumnName");
+            o.InputColumnName = j.String("InputColumnName");
+            o.BaseFolder = j.String("BaseFolder");
+            o.Settings = new ExcerptSettings { SampleRate = j.Int32("SampleRate"), OffsetSeconds = j.Double("OffsetSeconds"), DurationSeconds = j.Double("DurationSeconds") };
+            o.ShortAudio = j.Enum<ShortAudioPolicy>("ShortAudio");
+            o.OnError = j.Enum<AudioErrorPolicy>("OnError");
+            o.ErrorColumnName = j.String("ErrorColumnName");
+        }
+        else
+        {
+            o.OutputColumnName = r.ReadString();
+            o.InputColumnName = r.ReadString();
+            o.BaseFolder = Payload.ReadNullableString(r);
+            o.Settings = new ExcerptSettings { SampleRate = r.ReadInt32(), OffsetSeconds = r.ReadDouble(), DurationSeconds = r.ReadDouble() };
+            o.ShortAudio = Payload.ReadEnum<ShortAudioPolicy>(r, c);
+            o.OnError = Payload.ReadEnum<AudioErrorPolicy>(r, c);
+            o.ErrorColumnName = Payload.ReadNullableString(r);
+        }
+
+        var errors = o.Validate();
         if (errors.Count > 0)
-            throw new ArgumentException("Invalid LoadAudio options: " + string.Join("; ", errors) + ".", nameof(options));
+            throw new InvalidDataException($"The saved {c} component has invalid settings: {string.Join("; ", errors)}.");
+        return new AudioLoadingTransformer(env, new Config(o.OutputColumnName, o.InputColumnName ?? o.OutputColumnName, o.Settings, o.BaseFolder, o.ShortAudio, o.OnError, o.ErrorColumnName));
     }
 
     private protected override ColumnMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
@@ -140,7 +181,7 @@ public sealed class AudioLoadingTransformer : MelGenreTransformerBase
     {
         if (path.Length == 0)
             return $"Row {row} of column '{InputColumnName}' has an empty path.";
-        float[] samples = AudioDecoder.LoadMono(path, _options.SampleRate, _options.OffsetSeconds, _options.DurationSeconds);
+        float[] samples = AudioDecoder.LoadMono(path, _options.Settings.SampleRate, _options.Settings.OffsetSeconds, _options.Settings.DurationSeconds);
         int n = destination.Length;
         if (samples.Length >= n)
         {
@@ -151,7 +192,7 @@ public sealed class AudioLoadingTransformer : MelGenreTransformerBase
         {
             return string.Format(CultureInfo.InvariantCulture,
                 "'{0}' is too short: {1:0.###} s of audio from offset {2:0.###} s, {3:0.###} s requested (ShortAudio = Fail).",
-                path, samples.Length / (double)_options.SampleRate, _options.OffsetSeconds, _options.DurationSeconds);
+                path, samples.Length / (double)_options.Settings.SampleRate, _options.Settings.OffsetSeconds, _options.Settings.DurationSeconds);
         }
         samples.CopyTo(destination);
         destination[samples.Length..].Clear();

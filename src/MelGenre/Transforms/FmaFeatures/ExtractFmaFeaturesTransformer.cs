@@ -1,8 +1,6 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -14,63 +12,41 @@ namespace MelGenre.Transforms;
 /// audio vector, as <c>Vector&lt;Single, 308&gt;</c> with slot names like <c>mfcc/mean/01</c>, ready for
 /// <c>NormalizeMeanVariance</c> and a classical trainer. Created by <c>mlContext.Transforms.ExtractFmaFeatures(...)</c>.
 /// </summary>
-public sealed class ExtractFmaFeaturesEstimator : MelGenreEstimatorBase<ExtractFmaFeaturesTransformer>
+public sealed class ExtractFmaFeaturesEstimator : VectorEstimatorBase<ExtractFmaFeaturesTransformer>
 {
-    /// <summary>Options of <see cref="ExtractFmaFeaturesEstimator"/>; defaults reproduce FMA's <c>features.py</c> at 44.1 kHz.</summary>
-    public sealed class Options
+    /// <summary>
+    /// Options of <see cref="ExtractFmaFeaturesEstimator"/>: the columns and an <see cref="FmaFeatureSettings"/> record
+    /// (FMA's <c>features.py</c> at 44.1 kHz). Output column default "Features", the name ML.NET trainers read.
+    /// </summary>
+    public sealed class Options : ColumnTransformOptions<FmaFeatureSettings>
     {
-        /// <summary>Name of the output column. Required. Default "Features", the name ML.NET trainers read.</summary>
-        public string OutputColumnName = "Features";
-
-        /// <summary>Name of the input column (a known-size vector of mono samples); null means <see cref="OutputColumnName"/>.</summary>
-        public string? InputColumnName;
-
-        /// <summary>Sample rate of the input in Hz; must agree with the input's <c>SampleRate</c> annotation if it has one. Default 44,100.</summary>
-        public int SampleRate = 44100;
-
-        /// <summary>FFT size (n_fft). Default 2,048.</summary>
-        public int FftSize = 2048;
-
-        /// <summary>Hop between frames (hop_length). Default 512.</summary>
-        public int HopLength = 512;
-
-        /// <summary>The sr given to chroma_stft. Default 22,050 as in FMA's code (which omits it); null means <see cref="SampleRate"/>.</summary>
-        public int? ChromaSampleRate = 22050;
-
-        /// <summary>Skewness and kurtosis of a constant row (scipy: NaN). Default 0.</summary>
-        public float ConstantRowMoment;
-
-        internal Options Clone() => (Options)MemberwiseClone();
-
-        internal FmaFeatureSettings ToSettings() => new()
+        /// <summary>Output column "Features", FMA's settings at 44.1 kHz.</summary>
+        public Options()
+            : base("Features", new FmaFeatureSettings())
         {
-            SampleRate = SampleRate,
-            FftSize = FftSize,
-            HopLength = HopLength,
-            ChromaSampleRate = ChromaSampleRate,
-            ConstantRowMoment = ConstantRowMoment,
-        };
+        }
     }
 
-    private readonly Options _options;
-    private readonly FmaFeatureVector _extractor;
+    private readonly FmaFeatureVector _kernel;
 
     internal ExtractFmaFeaturesEstimator(IHostEnvironment env, Options options)
-        : base(env)
+        : this(env, Check(options), options.Settings)
+    {
+    }
+
+    private ExtractFmaFeaturesEstimator(IHostEnvironment env, (string Output, string Input) columns, FmaFeatureSettings settings)
+        : base(env, columns.Output, columns.Input, slotNames: true)
+    {
+        _kernel = new FmaFeatureVector(settings);
+    }
+
+    private static (string, string) Check(Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = ExtractFmaFeaturesTransformer.Normalize(options);
-        _extractor = ExtractFmaFeaturesTransformer.CreateExtractor(_options);
+        return Columns(options, ExtractFmaFeaturesTransformer.Component, options.Settings?.Validate() ?? Array.Empty<string>());
     }
 
-    private protected override ExtractFmaFeaturesTransformer CreateTransformer(IHostEnvironment env) => new(env, _options, _extractor);
-
-    /// <summary>Checks that the input is a known-size vector of Single and adds the output column (with slot names).</summary>
-    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return SchemaErrors.AppendSingleVector(inputSchema, _options.InputColumnName!, _options.OutputColumnName, slotNames: true);
-    }
+    private protected override ExtractFmaFeaturesTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, _kernel);
 }
 
 /// <summary>
@@ -79,106 +55,76 @@ public sealed class ExtractFmaFeaturesEstimator : MelGenreEstimatorBase<ExtractF
 /// fixed-length mono audio vector. Output: <c>Vector&lt;Single, 308&gt;</c> in FMA's <c>features.csv</c> column order,
 /// with slot names (<see cref="FmaFeatureVector.SlotNames"/>). Immutable and safe for concurrent use.
 /// </summary>
-public sealed class ExtractFmaFeaturesTransformer : MelGenreTransformerBase
+public sealed class ExtractFmaFeaturesTransformer : VectorTransformerBase
 {
     internal const string LoaderSignatureValue = "MelGenre.FmaFeatures";
-    private const int CurrentPayloadVersion = 1; // 1: initial (options as JSON)
+    internal const string Component = "ExtractFmaFeatures";
+
+    // Payload history: 1 = MelGenre 0.1.0, the options as JSON; 2 = MelGenre 0.2.0, explicit fields (sr, n_fft, hop, chroma sr?, constant-row moment).
+    private const int CurrentPayloadVersion = 2;
 
     private static readonly DataViewSchema.Annotations SlotNameAnnotations = FeatureSchema.SlotNames(FmaFeatureVector.SlotNames);
 
-    private readonly ExtractFmaFeaturesEstimator.Options _options;
-    private readonly FmaFeatureVector _extractor;
+    private readonly FmaFeatureVector _kernel;
 
-    internal ExtractFmaFeaturesTransformer(IHostEnvironment env, ExtractFmaFeaturesEstimator.Options options, FmaFeatureVector extractor)
-        : base(env, nameof(ExtractFmaFeaturesTransformer))
+    internal ExtractFmaFeaturesTransformer(IHostEnvironment env, string output, string input, FmaFeatureVector kernel)
+        : base(env, nameof(ExtractFmaFeaturesTransformer), output, input)
     {
-        _options = options;
-        _extractor = extractor;
+        _kernel = kernel;
     }
 
-    /// <summary>Name of the output column.</summary>
-    public string OutputColumnName => _options.OutputColumnName;
-
-    /// <summary>Name of the input column.</summary>
-    public string InputColumnName => _options.InputColumnName!;
-
     /// <summary>The settings in effect.</summary>
-    public FmaFeatureSettings Settings => _extractor.Settings;
+    public FmaFeatureSettings Settings => _kernel.Settings;
 
     private protected override string LoaderSignature => LoaderSignatureValue;
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
 
-    private protected override void SavePayload(BinaryWriter writer) => WriteJson(writer, _options);
+    private protected override void SaveSettings(BinaryWriter w)
+    {
+        w.Write(Settings.SampleRate);
+        w.Write(Settings.FftSize);
+        w.Write(Settings.HopLength);
+        Payload.WriteNullable(w, Settings.ChromaSampleRate);
+        w.Write(Settings.ConstantRowMoment);
+    }
 
     private static ExtractFmaFeaturesTransformer Create(IHostEnvironment env, object loadContext)
     {
-        var reader = OpenPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, out _);
-        var options = Normalize(ReadJson<ExtractFmaFeaturesEstimator.Options>(reader, LoaderSignatureValue));
-        return new ExtractFmaFeaturesTransformer(env, options, CreateExtractor(options));
-    }
+        const string c = LoaderSignatureValue;
+        var r = OpenPayload(loadContext, c, CurrentPayloadVersion, out int version);
+        string output, input;
+        FmaFeatureSettings settings;
+        if (version == 1)
+        {
+            var j = Payload.ReadLegacyJson(r, c, new[] { "OutputColumnName", "InputColumnName", "SampleRate", "FftSize", "HopLength", "ChromaSampleRate", "ConstantRowMoment" });
+            output = j.RequiredString("OutputColumnName");
+            input = j.String("InputColumnName") ?? output;
+            settings = new FmaFeatureSettings
+            {
+                SampleRate = j.Int32("SampleRate"), FftSize = j.Int32("FftSize"), HopLength = j.Int32("HopLength"),
+                ChromaSampleRate = j.NullableInt32("ChromaSampleRate"), ConstantRowMoment = j.Single("ConstantRowMoment"),
+            };
+        }
+        else
+        {
+            (output, input) = ReadColumns(r);
+            settings = new FmaFeatureSettings
+            {
+                SampleRate = r.ReadInt32(), FftSize = r.ReadInt32(), HopLength = r.ReadInt32(), ChromaSampleRate = Payload.ReadNullableInt32(r), ConstantRowMoment = r.ReadSingle(),
+            };
+        }
 
-    internal static ExtractFmaFeaturesEstimator.Options Normalize(ExtractFmaFeaturesEstimator.Options options)
-    {
-        var copy = options.Clone();
-        if (string.IsNullOrWhiteSpace(copy.OutputColumnName))
-            throw new ArgumentException("Invalid ExtractFmaFeatures options: OutputColumnName must be a non-empty column name.", nameof(options));
-        copy.InputColumnName ??= copy.OutputColumnName;
-        return copy;
-    }
-
-    /// <summary>Builds (and so validates) the extractor.</summary>
-    internal static FmaFeatureVector CreateExtractor(ExtractFmaFeaturesEstimator.Options options)
-    {
-        var settings = options.ToSettings();
         var errors = settings.Validate();
         if (errors.Count > 0)
-            throw new ArgumentException("Invalid ExtractFmaFeatures options: " + string.Join("; ", errors) + ".", nameof(options));
-        try
-        {
-            return new FmaFeatureVector(settings);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ArgumentException("Invalid ExtractFmaFeatures options: " + ex.Message, nameof(options), ex);
-        }
+            throw new InvalidDataException($"The saved {c} component has invalid settings: {string.Join("; ", errors)}.");
+        return new ExtractFmaFeaturesTransformer(env, output, input, new FmaFeatureVector(settings));
     }
 
-    private protected override ColumnMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    private sealed class Mapper : ColumnMapper
+    private protected override VectorBinding Bind(DataViewSchema inputSchema)
     {
-        private readonly ExtractFmaFeaturesTransformer _parent;
-        private readonly int _inputIndex;
-        private readonly int _sampleCount;
-        private readonly DataViewSchema.DetachedColumn[] _added;
-
-        public Mapper(ExtractFmaFeaturesTransformer parent, DataViewSchema inputSchema)
-            : base(inputSchema)
-        {
-            _parent = parent;
-            string name = parent.InputColumnName;
-            (_inputIndex, _sampleCount) = FeatureSchema.BindAudio(inputSchema, name, parent.Settings.SampleRate, "ExtractFmaFeatures");
-            try
-            {
-                parent._extractor.GetFrameCount(_sampleCount);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new ArgumentOutOfRangeException("inputSchema", $"Input column '{name}' has {_sampleCount} samples, too few for these settings: {ex.Message}");
-            }
-
-            var type = new VectorDataViewType(NumberDataViewType.Single, FmaFeatureVector.Length);
-            _added = new[] { new DataViewSchema.DetachedColumn(parent.OutputColumnName, type, SlotNameAnnotations) };
-        }
-
-        public override IReadOnlyList<DataViewSchema.DetachedColumn> AddedColumns => _added;
-
-        public override IEnumerable<int> GetDependencies(Func<int, bool> isAddedColumnActive)
-            => isAddedColumnActive(0) ? new[] { _inputIndex } : Array.Empty<int>();
-
-        public override RowComputation CreateComputation(DataViewRow input, Func<int, bool> isAddedColumnActive)
-            => new VectorComputation(input, _inputIndex, _sampleCount, FmaFeatureVector.Length,
-                (src, dst) => _parent._extractor.Compute(src, dst));
+        var (_, samples) = FeatureSchema.BindAudio(inputSchema, InputColumnName, Settings.SampleRate, Component);
+        FeatureSchema.FrameCount(InputColumnName, samples, _kernel.GetFrameCount);
+        return new VectorBinding(samples, new VectorDataViewType(NumberDataViewType.Single, FmaFeatureVector.Length), () => _kernel.Compute, SlotNameAnnotations);
     }
 }

@@ -56,6 +56,22 @@ internal static class FeatureSchema
         };
     }
 
+    /// <summary>
+    /// Frames of <paramref name="samples"/> input samples, or the schema error ML.NET users expect when the input is too
+    /// short for the settings.
+    /// </summary>
+    public static int FrameCount(string inputColumnName, int samples, Func<int, int> frameCount)
+    {
+        try
+        {
+            return frameCount(samples);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentOutOfRangeException("inputSchema", $"Input column '{inputColumnName}' has {samples} samples, too few for these settings: {ex.Message}");
+        }
+    }
+
     /// <summary>Checks that a schema-shape column is a known-size vector of Single (what estimators can see).</summary>
     public static void RequireVector(SchemaShape inputSchema, string name)
     {

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using MelGenre.Persistence;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -55,7 +54,7 @@ public abstract class MelGenreTransformerBase : ITransformer, ICanSaveModel
     {
         MlNetBridge.SaveModel(ctx, LoaderSignature, writer =>
         {
-            writer.Write(PayloadVersion);
+            Payload.WriteHeader(writer, PayloadVersion);
             SavePayload(writer);
         });
         SaveExtra(ctx);
@@ -72,40 +71,21 @@ public abstract class MelGenreTransformerBase : ITransformer, ICanSaveModel
     /// <summary>Loader signature written into the model header.</summary>
     private protected abstract string LoaderSignature { get; }
 
-    /// <summary>Version of this component's payload (bumped when the payload changes).</summary>
+    /// <summary>Version of this component's payload (raised when the payload changes; see the component's payload history).</summary>
     private protected abstract int PayloadVersion { get; }
 
-    /// <summary>Writes this component's parameters.</summary>
+    /// <summary>Writes this component's parameters, field by field, after the header (<see cref="Payload.WriteHeader"/>).</summary>
     private protected abstract void SavePayload(BinaryWriter writer);
 
-    /// <summary>Opens a saved payload: checks the header and the payload version.</summary>
-    private protected static BinaryReader OpenPayload(object loadContext, string loaderSignature, int maxVersion, out int version)
+    /// <summary>
+    /// Opens a saved payload: checks ML.NET's header and the payload version (refusing versions newer than
+    /// <paramref name="currentVersion"/> with a message naming the MelGenre version that wrote them).
+    /// </summary>
+    private protected static BinaryReader OpenPayload(object loadContext, string loaderSignature, int currentVersion, out int version)
     {
         var reader = MlNetBridge.OpenModel(loadContext, loaderSignature);
-        version = reader.ReadInt32();
-        if (version < 1 || version > maxVersion)
-            throw new InvalidDataException($"The saved {loaderSignature} component has payload version {version}; this MelGenre reads versions 1 to {maxVersion}. Update MelGenre to load this model.");
+        version = Payload.ReadHeader(reader, loaderSignature, currentVersion);
         return reader;
-    }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { IncludeFields = true, WriteIndented = false };
-
-    /// <summary>Serialises an options object for a payload.</summary>
-    private protected static void WriteJson<T>(BinaryWriter writer, T value) => writer.Write(JsonSerializer.Serialize(value, JsonOptions));
-
-    /// <summary>Reads an options object written by <see cref="WriteJson{T}"/>.</summary>
-    private protected static T ReadJson<T>(BinaryReader reader, string component)
-    {
-        string json = reader.ReadString();
-        try
-        {
-            return JsonSerializer.Deserialize<T>(json, JsonOptions)
-                ?? throw new InvalidDataException($"The saved {component} component has empty parameters.");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"The saved {component} component has unreadable parameters: {ex.Message}", ex);
-        }
     }
 }
 

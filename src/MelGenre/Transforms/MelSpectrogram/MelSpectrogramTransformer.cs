@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -10,231 +9,163 @@ using Microsoft.ML.Runtime;
 namespace MelGenre.Transforms;
 
 /// <summary>
-/// Estimator for <see cref="MelSpectrogramTransformer"/>: <c>librosa.feature.melspectrogram</c>
-/// of a fixed-length mono audio vector, output as <c>Vector&lt;Single, nMels, nFrames&gt;</c> laid out like
-/// librosa's <c>S[mel, frame]</c>. Created by <c>mlContext.Transforms.ExtractMelSpectrogram(...)</c>.
+/// Estimator of the design's MelSpectrogramTransform (<see cref="MelSpectrogramTransformer"/>):
+/// <c>librosa.feature.melspectrogram</c> of a fixed-length mono audio vector, output as
+/// <c>Vector&lt;Single, nMels, nFrames&gt;</c> laid out like librosa's <c>S[mel, frame]</c>.
+/// Created by <c>mlContext.Transforms.ExtractMelSpectrogram(...)</c>.
 /// </summary>
-public sealed class MelSpectrogramEstimator : MelGenreEstimatorBase<MelSpectrogramTransformer>
+public sealed class MelSpectrogramEstimator : VectorEstimatorBase<MelSpectrogramTransformer>
 {
-    /// <summary>Options of <see cref="MelSpectrogramEstimator"/>; defaults are librosa 0.11's.</summary>
-    public sealed class Options
+    /// <summary>
+    /// Options of <see cref="MelSpectrogramEstimator"/>: the columns and a <see cref="MelSpectrogramSettings"/> record
+    /// (librosa 0.11's defaults). Its <see cref="MelSpectrogramSettings.SampleRate"/> must agree with the input column's
+    /// <c>SampleRate</c> annotation when it has one (as LoadAudio's output has).
+    /// </summary>
+    public sealed class Options : ColumnTransformOptions<MelSpectrogramSettings>
     {
-        /// <summary>Name of the output column. Required.</summary>
-        public string OutputColumnName = "Mel";
-
-        /// <summary>Name of the input column (a known-size vector of Single samples); null means <see cref="OutputColumnName"/>.</summary>
-        public string? InputColumnName;
-
-        /// <summary>Sample rate of the input in Hz (sr). Default 22,050. When the input column has a
-        /// <c>SampleRate</c> annotation (as LoadAudio's output has), it must agree.</summary>
-        public int SampleRate = 22050;
-
-        /// <summary>FFT size (n_fft). Default 2,048.</summary>
-        public int FftSize = 2048;
-
-        /// <summary>Hop between frames in samples (hop_length). Default 512.</summary>
-        public int HopLength = 512;
-
-        /// <summary>Window length (win_length), at most <see cref="FftSize"/>; null means <see cref="FftSize"/>.</summary>
-        public int? WindowLength;
-
-        /// <summary>Window function (window). Default Hann.</summary>
-        public WindowType Window = WindowType.Hann;
-
-        /// <summary>Centre frames on their time stamps by padding the signal by n_fft/2 on both sides (center). Default true.</summary>
-        public bool Center = true;
-
-        /// <summary>How the signal is padded when <see cref="Center"/> is true (pad_mode). Default constant (zeros), as librosa >= 0.9; the original work (librosa &lt; 0.9) used reflect.</summary>
-        public PadMode PadMode = PadMode.Constant;
-
-        /// <summary>Exponent of the magnitude (power): 2 = power, 1 = magnitude. Default 2.</summary>
-        public float Power = 2f;
-
-        /// <summary>Number of mel bands (n_mels). Default 128.</summary>
-        public int MelCount = 128;
-
-        /// <summary>Lowest frequency in Hz (fmin). Default 0.</summary>
-        public float MinFrequency;
-
-        /// <summary>Highest frequency in Hz (fmax); null means SampleRate / 2.</summary>
-        public float? MaxFrequency;
-
-        /// <summary>Use the HTK mel formula instead of Slaney's (htk). Default false.</summary>
-        public bool Htk;
-
-        /// <summary>Filter normalisation (norm). Default Slaney (area normalisation).</summary>
-        public MelNormalization Normalization = MelNormalization.Slaney;
-
-        internal Options Clone() => (Options)MemberwiseClone();
-
-        internal MelSpectrogramSettings ToSettings() => new()
+        /// <summary>Output column "Mel", librosa's defaults.</summary>
+        public Options()
+            : base("Mel", MelSpectrogramSettings.Default)
         {
-            SampleRate = SampleRate,
-            FftSize = FftSize,
-            HopLength = HopLength,
-            WindowLength = WindowLength,
-            Window = Window,
-            Center = Center,
-            PadMode = PadMode,
-            Power = Power,
-            MelCount = MelCount,
-            MinFrequency = MinFrequency,
-            MaxFrequency = MaxFrequency,
-            Htk = Htk,
-            Normalization = Normalization,
-        };
+        }
     }
 
-    private readonly Options _options;
-    private readonly MelSpectrogram _extractor;
+    private readonly MelSpectrogramSettings _settings;
+    private readonly Dsp.MelSpectrogram _kernel;
 
     internal MelSpectrogramEstimator(IHostEnvironment env, Options options)
-        : base(env)
+        : this(env, Check(options), options.Settings)
+    {
+    }
+
+    private MelSpectrogramEstimator(IHostEnvironment env, (string Output, string Input) columns, MelSpectrogramSettings settings)
+        : base(env, columns.Output, columns.Input, slotNames: false)
+    {
+        _settings = settings;
+        _kernel = MelSpectrogramTransformer.CreateKernel(env, settings);
+    }
+
+    private static (string, string) Check(Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = MelSpectrogramTransformer.Normalize(options);
-        _extractor = MelSpectrogramTransformer.CreateExtractor(env, _options);
+        return Columns(options, MelSpectrogramTransformer.Component, options.Settings?.Validate() ?? Array.Empty<string>());
     }
 
-    private protected override MelSpectrogramTransformer CreateTransformer(IHostEnvironment env) => new(env, _options, _extractor);
-
-    /// <summary>Checks that the input is a known-size vector of Single and adds the output column.</summary>
-    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return SchemaErrors.AppendSingleVector(inputSchema, _options.InputColumnName!, _options.OutputColumnName);
-    }
+    private protected override MelSpectrogramTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, _settings, _kernel);
 }
 
 /// <summary>
-/// Computes librosa-compatible mel power spectrograms of a fixed-length audio vector. Output:
-/// <c>Vector&lt;Single, MelCount, FrameCount&gt;</c>, row-major <c>[mel, frame]</c> (librosa's layout).
-/// Immutable and safe for concurrent use.
+/// The design's MelSpectrogramTransform: librosa-exact mel power spectrograms of a fixed-length audio vector. Output
+/// <c>Vector&lt;Single, MelCount, FrameCount&gt;</c>, row-major <c>[mel, frame]</c> (librosa's layout). Immutable and
+/// safe for concurrent use.
 /// </summary>
-public sealed class MelSpectrogramTransformer : MelGenreTransformerBase
+public sealed class MelSpectrogramTransformer : VectorTransformerBase
 {
     internal const string LoaderSignatureValue = "MelGenre.MelSpectrogram";
-    private const int CurrentPayloadVersion = 1; // 1: initial (options as JSON)
+    internal const string Component = "ExtractMelSpectrogram";
 
-    private readonly MelSpectrogramEstimator.Options _options;
-    private readonly MelSpectrogram _extractor;
+    // Payload history: 1 = MelGenre 0.1.0, the options as JSON; 2 = MelGenre 0.2.0, explicit fields (MelSpectrogramPayload).
+    private const int CurrentPayloadVersion = 2;
 
-    internal MelSpectrogramTransformer(IHostEnvironment env, MelSpectrogramEstimator.Options options, MelSpectrogram extractor)
-        : base(env, nameof(MelSpectrogramTransformer))
+    private readonly Dsp.MelSpectrogram _kernel;
+
+    internal MelSpectrogramTransformer(IHostEnvironment env, string output, string input, MelSpectrogramSettings settings, Dsp.MelSpectrogram kernel)
+        : base(env, nameof(MelSpectrogramTransformer), output, input)
     {
-        _options = options;
-        _extractor = extractor;
+        Settings = settings;
+        _kernel = kernel;
     }
 
-    /// <summary>Name of the output column.</summary>
-    public string OutputColumnName => _options.OutputColumnName;
-
-    /// <summary>Name of the input column.</summary>
-    public string InputColumnName => _options.InputColumnName!;
-
     /// <summary>The spectrogram settings in effect.</summary>
-    public MelSpectrogramSettings Settings => _extractor.Settings;
+    public MelSpectrogramSettings Settings { get; }
 
     /// <summary>Warnings about legal but degenerate settings (for example empty mel filters).</summary>
-    public IReadOnlyList<string> Warnings => _extractor.Warnings;
+    public IReadOnlyList<string> Warnings => _kernel.Warnings;
 
     private protected override string LoaderSignature => LoaderSignatureValue;
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
 
-    private protected override void SavePayload(BinaryWriter writer) => WriteJson(writer, _options);
+    private protected override void SaveSettings(BinaryWriter writer) => MelSpectrogramPayload.Write(writer, Settings);
 
     private static MelSpectrogramTransformer Create(IHostEnvironment env, object loadContext)
     {
-        var reader = OpenPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, out _);
-        var options = Normalize(ReadJson<MelSpectrogramEstimator.Options>(reader, LoaderSignatureValue));
-        return new MelSpectrogramTransformer(env, options, CreateExtractor(env, options));
-    }
-
-    internal static MelSpectrogramEstimator.Options Normalize(MelSpectrogramEstimator.Options options)
-    {
-        var copy = options.Clone();
-        if (string.IsNullOrWhiteSpace(copy.OutputColumnName))
-            throw new ArgumentException("Invalid ExtractMelSpectrogram options: OutputColumnName must be a non-empty column name.", nameof(options));
-        copy.InputColumnName ??= copy.OutputColumnName;
-        return copy;
-    }
-
-    /// <summary>Builds (and so validates) the extractor; warnings go to the MLContext log.</summary>
-    internal static MelSpectrogram CreateExtractor(IHostEnvironment env, MelSpectrogramEstimator.Options options)
-    {
-        var settings = options.ToSettings();
+        var reader = OpenPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, out int version);
+        var (output, input, settings) = MelSpectrogramPayload.Read(reader, version);
         var errors = settings.Validate();
         if (errors.Count > 0)
-            throw new ArgumentException("Invalid ExtractMelSpectrogram options: " + string.Join("; ", errors) + ".", nameof(options));
-        var extractor = new MelSpectrogram(settings);
-        if (extractor.Warnings.Count > 0)
-        {
-            var host = env.Register(nameof(MelSpectrogramTransformer));
-            using var ch = host.Start("Settings");
-            foreach (var warning in extractor.Warnings)
-                ch.Warning(MessageSensitivity.None, "{0}", warning);
-        }
-        return extractor;
+            throw new InvalidDataException($"The saved {LoaderSignatureValue} component has invalid settings: {string.Join("; ", errors)}.");
+        return new MelSpectrogramTransformer(env, output, input, settings, CreateKernel(env, settings));
     }
 
-    private protected override ColumnMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    private sealed class Mapper : ColumnMapper
+    /// <summary>Builds the DSP kernel (the settings are valid); its warnings go to the MLContext log.</summary>
+    internal static Dsp.MelSpectrogram CreateKernel(IHostEnvironment env, MelSpectrogramSettings settings)
     {
-        private readonly MelSpectrogramTransformer _parent;
-        private readonly int _inputIndex;
-        private readonly int _sampleCount;
-        private readonly DataViewSchema.DetachedColumn[] _added;
+        var kernel = new Dsp.MelSpectrogram(settings);
+        LogWarnings(env, nameof(MelSpectrogramTransformer), kernel.Warnings);
+        return kernel;
+    }
 
-        public Mapper(MelSpectrogramTransformer parent, DataViewSchema inputSchema)
-            : base(inputSchema)
+    private protected override VectorBinding Bind(DataViewSchema inputSchema)
+    {
+        var (_, samples) = FeatureSchema.BindAudio(inputSchema, InputColumnName, Settings.SampleRate, Component);
+        int frames = FeatureSchema.FrameCount(InputColumnName, samples, _kernel.GetFrameCount);
+        return new VectorBinding(samples, new VectorDataViewType(NumberDataViewType.Single, Settings.MelCount, frames), () => _kernel.Compute);
+    }
+}
+
+/// <summary>
+/// Saved form of <see cref="MelSpectrogramTransformer"/>. Version 2 (after the header and the column names): sr, n_fft,
+/// hop_length, win_length?, window, center, pad_mode, power, n_mels, fmin, fmax?, htk, norm. Version 1 (MelGenre 0.1.0):
+/// the estimator options as JSON, upgraded here.
+/// </summary>
+internal static class MelSpectrogramPayload
+{
+    public static void Write(BinaryWriter w, MelSpectrogramSettings s)
+    {
+        w.Write(s.SampleRate);
+        w.Write(s.FftSize);
+        w.Write(s.HopLength);
+        Payload.WriteNullable(w, s.WindowLength);
+        Payload.WriteEnum(w, s.Window);
+        w.Write(s.Center);
+        Payload.WriteEnum(w, s.PadMode);
+        w.Write(s.Power);
+        w.Write(s.MelCount);
+        w.Write(s.MinFrequency);
+        Payload.WriteNullable(w, s.MaxFrequency);
+        w.Write(s.Htk);
+        Payload.WriteEnum(w, s.Normalization);
+    }
+
+    public static (string Output, string Input, MelSpectrogramSettings Settings) Read(BinaryReader r, int version)
+    {
+        const string c = MelSpectrogramTransformer.LoaderSignatureValue;
+        if (version == 1)
         {
-            _parent = parent;
-            string name = parent.InputColumnName;
-            var input = SchemaErrors.Find(inputSchema, name);
-            if (input.Type is not VectorDataViewType vec || vec.ItemType != NumberDataViewType.Single || !vec.IsKnownSize)
-                throw SchemaErrors.Mismatch(name, "known-size Vector<Single>", input.Type.ToString()!);
-            if (vec.Dimensions.Length != 1)
-                throw SchemaErrors.Mismatch(name, $"Vector<Single, N> (one dimension: mono samples)", input.Type.ToString()!);
-            int? annotatedRate = ReadSampleRate(input);
-            if (annotatedRate is int rate && rate != parent.Settings.SampleRate)
+            var j = Payload.ReadLegacyJson(r, c, new[]
             {
-                throw new ArgumentOutOfRangeException("inputSchema",
-                    $"Schema mismatch for input column '{name}': its audio is at {rate} Hz ({AudioLoadingTransformer.SampleRateAnnotation} annotation) but ExtractMelSpectrogram is configured for SampleRate = {parent.Settings.SampleRate} Hz");
-            }
-            _inputIndex = input.Index;
-            _sampleCount = vec.Size;
-            int frames;
-            try
+                "OutputColumnName", "InputColumnName", "SampleRate", "FftSize", "HopLength", "WindowLength", "Window", "Center", "PadMode",
+                "Power", "MelCount", "MinFrequency", "MaxFrequency", "Htk", "Normalization",
+            });
+            string output = j.RequiredString("OutputColumnName");
+            return (output, j.String("InputColumnName") ?? output, new MelSpectrogramSettings
             {
-                frames = parent._extractor.GetFrameCount(_sampleCount);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new ArgumentOutOfRangeException("inputSchema", $"Input column '{name}' has {_sampleCount} samples, too few for these settings: {ex.Message}");
-            }
-            var type = new VectorDataViewType(NumberDataViewType.Single, parent.Settings.MelCount, frames);
-            _added = new[] { new DataViewSchema.DetachedColumn(parent.OutputColumnName, type) };
+                SampleRate = j.Int32("SampleRate"), FftSize = j.Int32("FftSize"), HopLength = j.Int32("HopLength"),
+                WindowLength = j.NullableInt32("WindowLength"), Window = j.Enum<WindowType>("Window"), Center = j.Boolean("Center"),
+                PadMode = j.Enum<PadMode>("PadMode"), Power = j.Single("Power"), MelCount = j.Int32("MelCount"),
+                MinFrequency = j.Single("MinFrequency"), MaxFrequency = j.NullableSingle("MaxFrequency"), Htk = j.Boolean("Htk"),
+                Normalization = j.Enum<MelNormalization>("Normalization"),
+            });
         }
 
-        private static int? ReadSampleRate(DataViewSchema.Column column)
+        var (o, i) = (r.ReadString(), r.ReadString());
+        return (o, i, new MelSpectrogramSettings
         {
-            var ann = column.Annotations.Schema.GetColumnOrNull(AudioLoadingTransformer.SampleRateAnnotation);
-            if (ann is null || ann.Value.Type != NumberDataViewType.Int32)
-                return null;
-            int value = 0;
-            column.Annotations.GetValue(AudioLoadingTransformer.SampleRateAnnotation, ref value);
-            return value;
-        }
-
-        public override IReadOnlyList<DataViewSchema.DetachedColumn> AddedColumns => _added;
-
-        public override IEnumerable<int> GetDependencies(Func<int, bool> isAddedColumnActive)
-            => isAddedColumnActive(0) ? new[] { _inputIndex } : Array.Empty<int>();
-
-        public override RowComputation CreateComputation(DataViewRow input, Func<int, bool> isAddedColumnActive)
-            => new VectorComputation(input, _inputIndex, _sampleCount, ((VectorDataViewType)_added[0].Type).Size,
-                (src, dst) => _parent._extractor.Compute(src, dst));
+            SampleRate = r.ReadInt32(), FftSize = r.ReadInt32(), HopLength = r.ReadInt32(), WindowLength = Payload.ReadNullableInt32(r),
+            Window = Payload.ReadEnum<WindowType>(r, c), Center = r.ReadBoolean(), PadMode = Payload.ReadEnum<PadMode>(r, c),
+            Power = r.ReadSingle(), MelCount = r.ReadInt32(), MinFrequency = r.ReadSingle(), MaxFrequency = Payload.ReadNullableSingle(r),
+            Htk = r.ReadBoolean(), Normalization = Payload.ReadEnum<MelNormalization>(r, c),
+        });
     }
 }

@@ -1,9 +1,6 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -15,60 +12,38 @@ namespace MelGenre.Transforms;
 /// (<c>Vector&lt;Single, nMels, nFrames&gt;</c>, as <c>ExtractMelSpectrogram</c> + <c>ConvertToDecibels</c> give), output as
 /// <c>Vector&lt;Single, nMfcc, nFrames&gt;</c>. Created by <c>mlContext.Transforms.ExtractMfcc(...)</c>.
 /// </summary>
-public sealed class ExtractMfccEstimator : MelGenreEstimatorBase<ExtractMfccTransformer>
+public sealed class ExtractMfccEstimator : VectorEstimatorBase<ExtractMfccTransformer>
 {
-    /// <summary>Options of <see cref="ExtractMfccEstimator"/>; defaults are librosa 0.11's (and FMA's n_mfcc = 20).</summary>
-    public sealed class Options
+    /// <summary>Options of <see cref="ExtractMfccEstimator"/>: the columns and an <see cref="MfccSettings"/> record (librosa's defaults, FMA's 20 coefficients).</summary>
+    public sealed class Options : ColumnTransformOptions<MfccSettings>
     {
-        /// <summary>Name of the output column. Required.</summary>
-        public string OutputColumnName = "Mfcc";
-
-        /// <summary>Name of the input column (a dB mel spectrogram, <c>Vector&lt;Single, nMels, nFrames&gt;</c>); null means <see cref="OutputColumnName"/>.</summary>
-        public string? InputColumnName;
-
-        /// <summary>Number of coefficients kept (n_mfcc), between 1 and the number of mel bands. Default 20.</summary>
-        public int MfccCount = 20;
-
-        /// <summary>DCT normalisation (norm). Default orthonormal. The DCT is always type 2 (librosa's default dct_type).</summary>
-        public DctNormalization Normalization = DctNormalization.Ortho;
-
-        /// <summary>Sinusoidal liftering (lifter), >= 0; 0 (default) disables it.</summary>
-        public float Lifter;
-
-        internal Options Clone() => (Options)MemberwiseClone();
-
-        internal List<string> Validate()
+        /// <summary>Output column "Mfcc", 20 coefficients.</summary>
+        public Options()
+            : base("Mfcc", MfccSettings.Default)
         {
-            var errors = new List<string>();
-            if (string.IsNullOrWhiteSpace(OutputColumnName))
-                errors.Add("OutputColumnName must be a non-empty column name");
-            if (MfccCount < 1)
-                errors.Add($"MfccCount (n_mfcc) must be a positive integer, got {MfccCount}");
-            if (!Enum.IsDefined(Normalization))
-                errors.Add($"Normalization (norm) must be Ortho or None, got {(int)Normalization}");
-            if (!(Lifter >= 0) || !float.IsFinite(Lifter))
-                errors.Add($"Lifter must be a non-negative number, got {Lifter.ToString(CultureInfo.InvariantCulture)}");
-            return errors;
         }
     }
 
-    private readonly Options _options;
+    private readonly MfccSettings _settings;
 
     internal ExtractMfccEstimator(IHostEnvironment env, Options options)
-        : base(env)
+        : this(env, Check(options), options.Settings)
+    {
+    }
+
+    private ExtractMfccEstimator(IHostEnvironment env, (string Output, string Input) columns, MfccSettings settings)
+        : base(env, columns.Output, columns.Input, slotNames: false)
+    {
+        _settings = settings;
+    }
+
+    private static (string, string) Check(Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = ExtractMfccTransformer.Normalize(options);
+        return Columns(options, ExtractMfccTransformer.Component, options.Settings?.Validate() ?? Array.Empty<string>());
     }
 
-    private protected override ExtractMfccTransformer CreateTransformer(IHostEnvironment env) => new(env, _options);
-
-    /// <summary>Checks that the input is a known-size vector of Single and adds the output column.</summary>
-    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return SchemaErrors.AppendSingleVector(inputSchema, _options.InputColumnName!, _options.OutputColumnName);
-    }
+    private protected override ExtractMfccTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, _settings);
 }
 
 /// <summary>
@@ -76,94 +51,73 @@ public sealed class ExtractMfccEstimator : MelGenreEstimatorBase<ExtractMfccTran
 /// frame of a dB mel spectrogram along the mel axis, the first n_mfcc coefficients, optional liftering. Output:
 /// <c>Vector&lt;Single, MfccCount, nFrames&gt;</c>, row-major <c>[coefficient, frame]</c>. Immutable and safe for concurrent use.
 /// </summary>
-public sealed class ExtractMfccTransformer : MelGenreTransformerBase
+public sealed class ExtractMfccTransformer : VectorTransformerBase
 {
     internal const string LoaderSignatureValue = "MelGenre.Mfcc";
-    private const int CurrentPayloadVersion = 1; // 1: initial (options as JSON)
+    internal const string Component = "ExtractMfcc";
 
-    private readonly ExtractMfccEstimator.Options _options;
+    // Payload history: 1 = MelGenre 0.1.0, the options as JSON; 2 = MelGenre 0.2.0, explicit fields (n_mfcc, norm, lifter).
+    private const int CurrentPayloadVersion = 2;
 
-    internal ExtractMfccTransformer(IHostEnvironment env, ExtractMfccEstimator.Options options)
-        : base(env, nameof(ExtractMfccTransformer))
+    internal ExtractMfccTransformer(IHostEnvironment env, string output, string input, MfccSettings settings)
+        : base(env, nameof(ExtractMfccTransformer), output, input)
     {
-        _options = Normalize(options);
+        Settings = settings;
     }
 
-    /// <summary>Name of the output column.</summary>
-    public string OutputColumnName => _options.OutputColumnName;
-
-    /// <summary>Name of the input column.</summary>
-    public string InputColumnName => _options.InputColumnName!;
-
-    /// <summary>Number of coefficients (n_mfcc).</summary>
-    public int MfccCount => _options.MfccCount;
-
-    /// <summary>DCT normalisation.</summary>
-    public DctNormalization Normalization => _options.Normalization;
-
-    /// <summary>Liftering coefficient (0: none).</summary>
-    public float Lifter => _options.Lifter;
+    /// <summary>The settings in effect.</summary>
+    public MfccSettings Settings { get; }
 
     private protected override string LoaderSignature => LoaderSignatureValue;
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
 
-    private protected override void SavePayload(BinaryWriter writer) => WriteJson(writer, _options);
+    private protected override void SaveSettings(BinaryWriter writer)
+    {
+        writer.Write(Settings.MfccCount);
+        Payload.WriteEnum(writer, Settings.Normalization);
+        writer.Write(Settings.Lifter);
+    }
 
     private static ExtractMfccTransformer Create(IHostEnvironment env, object loadContext)
     {
-        var reader = OpenPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, out _);
-        return new ExtractMfccTransformer(env, ReadJson<ExtractMfccEstimator.Options>(reader, LoaderSignatureValue));
-    }
-
-    internal static ExtractMfccEstimator.Options Normalize(ExtractMfccEstimator.Options options)
-    {
-        var copy = options.Clone();
-        var errors = copy.Validate();
-        if (errors.Count > 0)
-            throw new ArgumentException("Invalid ExtractMfcc options: " + string.Join("; ", errors) + ".", nameof(options));
-        copy.InputColumnName ??= copy.OutputColumnName;
-        return copy;
-    }
-
-    private protected override ColumnMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    private sealed class Mapper : ColumnMapper
-    {
-        private readonly int _inputIndex;
-        private readonly int _frames;
-        private readonly int _inputSize;
-        private readonly MfccTransform _dct;
-        private readonly DataViewSchema.DetachedColumn[] _added;
-
-        public Mapper(ExtractMfccTransformer parent, DataViewSchema inputSchema)
-            : base(inputSchema)
+        const string c = LoaderSignatureValue;
+        var reader = OpenPayload(loadContext, c, CurrentPayloadVersion, out int version);
+        string output, input;
+        MfccSettings settings;
+        if (version == 1)
         {
-            string name = parent.InputColumnName;
-            var (index, mels, frames) = FeatureSchema.BindMatrix(inputSchema, name, "Vector<Single, nMels, nFrames> (a dB mel spectrogram)");
-            if (inputSchema[index].Type is VectorDataViewType { Dimensions.Length: 1 })
-                throw SchemaErrors.Mismatch(name, "Vector<Single, nMels, nFrames> (a dB mel spectrogram)", inputSchema[index].Type.ToString()!);
-            if (parent.MfccCount > mels)
-            {
-                throw new ArgumentOutOfRangeException("inputSchema",
-                    $"Input column '{name}' has {mels} mel bands, fewer than MfccCount = {parent.MfccCount}; n_mfcc must be at most n_mels");
-            }
-
-            _inputIndex = index;
-            _frames = frames;
-            _inputSize = mels * frames;
-            _dct = new MfccTransform(mels, parent.MfccCount, parent.Normalization, parent.Lifter);
-            var type = new VectorDataViewType(NumberDataViewType.Single, parent.MfccCount, frames);
-            _added = new[] { new DataViewSchema.DetachedColumn(parent.OutputColumnName, type) };
+            var j = Payload.ReadLegacyJson(reader, c, new[] { "OutputColumnName", "InputColumnName", "MfccCount", "Normalization", "Lifter" });
+            output = j.RequiredString("OutputColumnName");
+            input = j.String("InputColumnName") ?? output;
+            settings = new MfccSettings { MfccCount = j.Int32("MfccCount"), Normalization = j.Enum<DctNormalization>("Normalization"), Lifter = j.Single("Lifter") };
+        }
+        else
+        {
+            (output, input) = ReadColumns(reader);
+            settings = new MfccSettings { MfccCount = reader.ReadInt32(), Normalization = Payload.ReadEnum<DctNormalization>(reader, c), Lifter = reader.ReadSingle() };
         }
 
-        public override IReadOnlyList<DataViewSchema.DetachedColumn> AddedColumns => _added;
+        var errors = settings.Validate();
+        if (errors.Count > 0)
+            throw new InvalidDataException($"The saved {c} component has invalid settings: {string.Join("; ", errors)}.");
+        return new ExtractMfccTransformer(env, output, input, settings);
+    }
 
-        public override IEnumerable<int> GetDependencies(Func<int, bool> isAddedColumnActive)
-            => isAddedColumnActive(0) ? new[] { _inputIndex } : Array.Empty<int>();
+    private protected override VectorBinding Bind(DataViewSchema inputSchema)
+    {
+        const string expected = "Vector<Single, nMels, nFrames> (a dB mel spectrogram)";
+        var (index, mels, frames) = FeatureSchema.BindMatrix(inputSchema, InputColumnName, expected);
+        if (inputSchema[index].Type is VectorDataViewType { Dimensions.Length: 1 })
+            throw SchemaErrors.Mismatch(InputColumnName, expected, inputSchema[index].Type.ToString()!);
+        if (Settings.MfccCount > mels)
+        {
+            throw new ArgumentOutOfRangeException("inputSchema",
+                $"Input column '{InputColumnName}' has {mels} mel bands, fewer than MfccCount = {Settings.MfccCount}; n_mfcc must be at most n_mels");
+        }
 
-        public override RowComputation CreateComputation(DataViewRow input, Func<int, bool> isAddedColumnActive)
-            => new VectorComputation(input, _inputIndex, _inputSize, ((VectorDataViewType)_added[0].Type).Size,
-                (src, dst) => _dct.Compute(src, dst, _frames));
+        var dct = new MfccTransform(mels, Settings.MfccCount, Settings.Normalization, Settings.Lifter);
+        return new VectorBinding(mels * frames, new VectorDataViewType(NumberDataViewType.Single, Settings.MfccCount, frames),
+            () => (src, dst) => dct.Compute(src, dst, frames));
     }
 }

@@ -1,9 +1,7 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using MelGenre.Dsp;
-using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -15,59 +13,41 @@ namespace MelGenre.Transforms;
 /// column (FMA's <c>feature_stats</c>), output as a flat <c>Vector&lt;Single, statistics × rows&gt;</c> with slot names
 /// such as <c>mfcc/mean/01</c>. Created by <c>mlContext.Transforms.SummarizeFrames(...)</c>.
 /// </summary>
-public sealed class SummarizeFramesEstimator : MelGenreEstimatorBase<SummarizeFramesTransformer>
+public sealed class SummarizeFramesEstimator : VectorEstimatorBase<SummarizeFramesTransformer>
 {
-    /// <summary>Options of <see cref="SummarizeFramesEstimator"/>.</summary>
-    public sealed class Options
+    /// <summary>
+    /// Options of <see cref="SummarizeFramesEstimator"/>: the columns (input <c>Vector&lt;Single, rows, frames&gt;</c> or
+    /// <c>Vector&lt;Single, frames&gt;</c>, one row) and a <see cref="FrameSummarySettings"/> record.
+    /// </summary>
+    public sealed class Options : ColumnTransformOptions<FrameSummarySettings>
     {
-        /// <summary>Name of the output column. Required.</summary>
-        public string OutputColumnName = "Statistics";
-
-        /// <summary>
-        /// Name of the input column: <c>Vector&lt;Single, rows, frames&gt;</c> (or <c>Vector&lt;Single, frames&gt;</c>, one
-        /// row); null means <see cref="OutputColumnName"/>.
-        /// </summary>
-        public string? InputColumnName;
-
-        /// <summary>Which statistics, any non-empty combination. Default all seven (FMA's).</summary>
-        public FrameStatistic Statistics = FrameStatistic.All;
-
-        /// <summary>First part of the slot names (<c>prefix/statistic/NN</c>); null means the input column's name.</summary>
-        public string? SlotNamePrefix;
-
-        /// <summary>Skewness and kurtosis of a constant row, where scipy returns NaN. Default 0 (trainers reject NaN); set NaN for scipy's value.</summary>
-        public float ConstantRowMoment;
-
-        internal Options Clone() => (Options)MemberwiseClone();
-
-        internal List<string> Validate()
+        /// <summary>Output column "Statistics", all seven statistics.</summary>
+        public Options()
+            : base("Statistics", FrameSummarySettings.Default)
         {
-            var errors = new List<string>();
-            if (string.IsNullOrWhiteSpace(OutputColumnName))
-                errors.Add("OutputColumnName must be a non-empty column name");
-            if ((Statistics & FrameStatistic.All) == 0 || (Statistics & ~FrameStatistic.All) != 0)
-                errors.Add($"Statistics must be a non-empty combination of FrameStatistic flags, got {((int)Statistics).ToString(CultureInfo.InvariantCulture)}");
-            return errors;
         }
     }
 
-    private readonly Options _options;
+    private readonly FrameSummarySettings _settings;
 
     internal SummarizeFramesEstimator(IHostEnvironment env, Options options)
-        : base(env)
+        : this(env, Check(options), options.Settings)
+    {
+    }
+
+    private SummarizeFramesEstimator(IHostEnvironment env, (string Output, string Input) columns, FrameSummarySettings settings)
+        : base(env, columns.Output, columns.Input, slotNames: true)
+    {
+        _settings = settings with { SlotNamePrefix = settings.SlotNamePrefix ?? columns.Input };
+    }
+
+    private static (string, string) Check(Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = SummarizeFramesTransformer.Normalize(options);
+        return Columns(options, SummarizeFramesTransformer.Component, options.Settings?.Validate() ?? Array.Empty<string>());
     }
 
-    private protected override SummarizeFramesTransformer CreateTransformer(IHostEnvironment env) => new(env, _options);
-
-    /// <summary>Checks that the input is a known-size vector of Single and adds the output column (with slot names).</summary>
-    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return SchemaErrors.AppendSingleVector(inputSchema, _options.InputColumnName!, _options.OutputColumnName, slotNames: true);
-    }
+    private protected override SummarizeFramesTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, _settings);
 }
 
 /// <summary>
@@ -76,52 +56,60 @@ public sealed class SummarizeFramesEstimator : MelGenreEstimatorBase<SummarizeFr
 /// statistic-major, <c>[statistic, row]</c> flattened, with slot names <c>prefix/statistic/NN</c> (rows numbered from 01,
 /// FMA's <c>features.csv</c> naming), ready for ML.NET's trainers. Immutable and safe for concurrent use.
 /// </summary>
-public sealed class SummarizeFramesTransformer : MelGenreTransformerBase
+public sealed class SummarizeFramesTransformer : VectorTransformerBase
 {
     internal const string LoaderSignatureValue = "MelGenre.SummarizeFrames";
-    private const int CurrentPayloadVersion = 1; // 1: initial (options as JSON)
+    internal const string Component = "SummarizeFrames";
 
-    private readonly SummarizeFramesEstimator.Options _options;
+    // Payload history: 1 = MelGenre 0.1.0, the options as JSON; 2 = MelGenre 0.2.0, explicit fields (statistics, prefix, constant-row moment).
+    private const int CurrentPayloadVersion = 2;
 
-    internal SummarizeFramesTransformer(IHostEnvironment env, SummarizeFramesEstimator.Options options)
-        : base(env, nameof(SummarizeFramesTransformer))
+    internal SummarizeFramesTransformer(IHostEnvironment env, string output, string input, FrameSummarySettings settings)
+        : base(env, nameof(SummarizeFramesTransformer), output, input)
     {
-        _options = Normalize(options);
+        Settings = settings;
     }
 
-    /// <summary>Name of the output column.</summary>
-    public string OutputColumnName => _options.OutputColumnName;
-
-    /// <summary>Name of the input column.</summary>
-    public string InputColumnName => _options.InputColumnName!;
-
-    /// <summary>The statistics computed, in output order (mean, std, skew, kurtosis, median, min, max).</summary>
-    public FrameStatistic Statistics => _options.Statistics;
-
-    /// <summary>First part of the slot names.</summary>
-    public string SlotNamePrefix => _options.SlotNamePrefix!;
+    /// <summary>The settings in effect (with the slot-name prefix resolved).</summary>
+    public FrameSummarySettings Settings { get; }
 
     private protected override string LoaderSignature => LoaderSignatureValue;
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
 
-    private protected override void SavePayload(BinaryWriter writer) => WriteJson(writer, _options);
+    private protected override void SaveSettings(BinaryWriter writer)
+    {
+        Payload.WriteEnum(writer, Settings.Statistics);
+        writer.Write(Settings.SlotNamePrefix!);
+        writer.Write(Settings.ConstantRowMoment);
+    }
 
     private static SummarizeFramesTransformer Create(IHostEnvironment env, object loadContext)
     {
-        var reader = OpenPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, out _);
-        return new SummarizeFramesTransformer(env, ReadJson<SummarizeFramesEstimator.Options>(reader, LoaderSignatureValue));
-    }
+        const string c = LoaderSignatureValue;
+        var r = OpenPayload(loadContext, c, CurrentPayloadVersion, out int version);
+        string output, input;
+        FrameSummarySettings settings;
+        if (version == 1)
+        {
+            var j = Payload.ReadLegacyJson(r, c, new[] { "OutputColumnName", "InputColumnName", "Statistics", "SlotNamePrefix", "ConstantRowMoment" });
+            output = j.RequiredString("OutputColumnName");
+            input = j.String("InputColumnName") ?? output;
+            settings = new FrameSummarySettings
+            {
+                Statistics = j.Enum<FrameStatistic>("Statistics"), SlotNamePrefix = j.String("SlotNamePrefix") ?? input, ConstantRowMoment = j.Single("ConstantRowMoment"),
+            };
+        }
+        else
+        {
+            (output, input) = ReadColumns(r);
+            settings = new FrameSummarySettings { Statistics = Payload.ReadEnum<FrameStatistic>(r, c), SlotNamePrefix = r.ReadString(), ConstantRowMoment = r.ReadSingle() };
+        }
 
-    internal static SummarizeFramesEstimator.Options Normalize(SummarizeFramesEstimator.Options options)
-    {
-        var copy = options.Clone();
-        var errors = copy.Validate();
+        var errors = settings.Validate();
         if (errors.Count > 0)
-            throw new ArgumentException("Invalid SummarizeFrames options: " + string.Join("; ", errors) + ".", nameof(options));
-        copy.InputColumnName ??= copy.OutputColumnName;
-        copy.SlotNamePrefix ??= copy.InputColumnName;
-        return copy;
+            throw new InvalidDataException($"The saved {c} component has invalid settings: {string.Join("; ", errors)}.");
+        return new SummarizeFramesTransformer(env, output, input, settings);
     }
 
     /// <summary>Slot names <c>prefix/statistic/NN</c> in output order.</summary>
@@ -138,36 +126,14 @@ public sealed class SummarizeFramesTransformer : MelGenreTransformerBase
         return names;
     }
 
-    private protected override ColumnMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    private sealed class Mapper : ColumnMapper
+    private protected override VectorBinding Bind(DataViewSchema inputSchema)
     {
-        private readonly SummarizeFramesTransformer _parent;
-        private readonly int _inputIndex;
-        private readonly int _rows;
-        private readonly int _inputSize;
-        private readonly DataViewSchema.DetachedColumn[] _added;
-
-        public Mapper(SummarizeFramesTransformer parent, DataViewSchema inputSchema)
-            : base(inputSchema)
-        {
-            _parent = parent;
-            (_inputIndex, _rows, int frames) = FeatureSchema.BindMatrix(inputSchema, parent.InputColumnName, "Vector<Single, rows, frames> or Vector<Single, frames>");
-            if (frames < 1 || _rows < 1)
-                throw SchemaErrors.Mismatch(parent.InputColumnName, "a vector with at least one frame", inputSchema[_inputIndex].Type.ToString()!);
-            _inputSize = _rows * frames;
-            string[] names = SlotNames(parent.SlotNamePrefix, parent.Statistics, _rows);
-            var type = new VectorDataViewType(NumberDataViewType.Single, names.Length);
-            _added = new[] { new DataViewSchema.DetachedColumn(parent.OutputColumnName, type, FeatureSchema.SlotNames(names)) };
-        }
-
-        public override IReadOnlyList<DataViewSchema.DetachedColumn> AddedColumns => _added;
-
-        public override IEnumerable<int> GetDependencies(Func<int, bool> isAddedColumnActive)
-            => isAddedColumnActive(0) ? new[] { _inputIndex } : Array.Empty<int>();
-
-        public override RowComputation CreateComputation(DataViewRow input, Func<int, bool> isAddedColumnActive)
-            => new VectorComputation(input, _inputIndex, _inputSize, ((VectorDataViewType)_added[0].Type).Size,
-                (src, dst) => FrameStatistics.Summarize(src, _rows, _parent.Statistics, dst, _parent._options.ConstantRowMoment));
+        var (index, rows, frames) = FeatureSchema.BindMatrix(inputSchema, InputColumnName, "Vector<Single, rows, frames> or Vector<Single, frames>");
+        if (frames < 1 || rows < 1)
+            throw SchemaErrors.Mismatch(InputColumnName, "a vector with at least one frame", inputSchema[index].Type.ToString()!);
+        string[] names = SlotNames(Settings.SlotNamePrefix!, Settings.Statistics, rows);
+        var s = Settings;
+        return new VectorBinding(rows * frames, new VectorDataViewType(NumberDataViewType.Single, names.Length),
+            () => (src, dst) => FrameStatistics.Summarize(src, rows, s.Statistics, dst, s.ConstantRowMoment), FeatureSchema.SlotNames(names));
     }
 }
