@@ -70,7 +70,13 @@ internal static class FeaturesCommand
             AnsiConsole.MarkupLineInterpolated($"The split has no validation clips: moved about {o.ValidationFraction:P0} of each genre's training clips to validation (seed {o.Seed}).");
         }
         PrintCounts(dataset);
-        var clips = ShardOption.Select(o.Shard, dataset, o.Source.Root);
+        int total = dataset.Clips.Count;
+        if (o.Shard is not null)
+        {
+            if (ShardOption.Select(o.Shard, dataset, o.Source.Root) is not { } part)
+                return 0; // more shards than clips: this one has nothing to compute (Select says so)
+            dataset = part; // from here on, this shard's clips only
+        }
 
         var kinds = ParseKinds(o.Kind);
         var fmaOptions = o.Fma ?? new FmaOptions();
@@ -80,13 +86,13 @@ internal static class FeaturesCommand
         {
             var cache = new FeatureCache(cacheRoot, settings, o.Precision == "single" ? FeaturePrecision.Single : FeaturePrecision.Half);
             AnsiConsole.MarkupLineInterpolated($"Log-mel features (networks): {settings.MelCount} mels x {cache.Frames} frames ({settings.DurationSeconds:0.##} s at {settings.SampleRate} Hz, hop {settings.Mel.HopLength}); cache {cache.Folder}");
-            failures.AddRange(FeatureViews.Build(cache, clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
+            failures.AddRange(FeatureViews.Build(cache, dataset.Clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
         }
         if (kinds.Contains(FeatureKind.Fma))
         {
             var cache = new FmaFeatureCache(cacheRoot, fmaOptions.ToSettings(o.Features));
             AnsiConsole.MarkupLineInterpolated($"FMA feature vector (classical models): 7 statistics of zcr, chroma, rms, centroid, bandwidth, contrast, roll-off and 20 MFCCs = {FmaFeatureExtractor.Length} values at {fmaOptions.SampleRate} Hz (n_fft {fmaOptions.FftSize}, hop {fmaOptions.HopLength}); cache {cache.Folder}");
-            failures.AddRange(FeatureViews.Build(cache, clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
+            failures.AddRange(FeatureViews.Build(cache, dataset.Clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
         }
         // A file that fails for one kind fails for both (same decoder); list it once.
         var report = new FeatureCacheReport { Failures = failures.GroupBy(f => f.Path).Select(g => g.First()).OrderBy(f => f.Path, StringComparer.Ordinal).ToArray() };
@@ -102,7 +108,7 @@ internal static class FeaturesCommand
                 AnsiConsole.MarkupLineInterpolated($"  {f.Reason}");
         }
         if (o.Shard is not null)
-            return ShardOption.Finish(o.Shard, clips.Count, dataset.Clips.Count, cacheRoot, ws);
+            return ShardOption.Finish(o.Shard, dataset.Clips.Count, total, cacheRoot, ws);
 
         var failed = new HashSet<string>(report.Failures.Select(f => f.Path), StringComparer.Ordinal);
         var kept = dataset.Clips.Where(c => !failed.Contains(Path.GetFullPath(c.Path))).ToList();

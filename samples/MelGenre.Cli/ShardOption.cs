@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using MelGenre.Datasets;
@@ -51,14 +50,15 @@ internal static class ShardOption
         return DatasetShard.TryParse(t, out var shard, out string? error) ? shard : throw new CliException("--shard: " + error);
     }
 
-    /// <summary>The clips this run computes: all of them without a shard.</summary>
-    public static IReadOnlyList<GenreClip> Select(DatasetShard? shard, GenreDataset dataset, string root)
+    /// <summary>The part of <paramref name="dataset"/> (already split) in <paramref name="shard"/>; null when the shard holds no clip.</summary>
+    public static GenreDataset? Select(DatasetShard shard, GenreDataset dataset, string root)
     {
-        if (shard is null)
-            return dataset.Clips;
         var clips = shard.Select(dataset.Clips, root);
         AnsiConsole.MarkupLineInterpolated($"[bold]Shard {shard}:[/] {clips.Count} of {dataset.Clips.Count} clips (by a hash of their path relative to {root}).");
-        return clips;
+        if (clips.Count > 0)
+            return new GenreDataset(clips, $"{dataset.Source}, shard {shard}");
+        AnsiConsole.MarkupLineInterpolated($"Shard {shard} holds no clip (more shards than clips): nothing to compute.");
+        return null;
     }
 
     public static int Finish(DatasetShard shard, int computed, int total, string cacheRoot, Workspace ws)

@@ -90,6 +90,19 @@ public sealed class ShardedFeaturesTests : IDisposable
     }
 
     [Fact]
+    public void A_shard_without_clips_succeeds_and_writes_nothing()
+    {
+        // More shards than clips (e.g. 64 pods for 15 clips): some shards are empty, and that is not an error.
+        string audio = Path.Combine(_dir, "audio"), work = Path.Combine(_dir, "work"), cache = Path.Combine(_dir, "cache");
+        SyntheticMusic.WriteDataset(audio, 3, seed: 2);
+        var used = FolderDataset.Load(audio).Clips.Select(c => DatasetShard.ShardOf(DatasetShard.KeyOf(c.Path, audio), 64)).ToHashSet();
+        int empty = Enumerable.Range(0, 64).First(i => !used.Contains(i));
+        Assert.Equal(0, CliApp.Run(Features(audio, work, cache, "--shard", $"{empty}/64")));
+        Assert.Equal(0, Entries(cache));
+        Assert.False(Directory.Exists(work));
+    }
+
+    [Fact]
     public void Auto_takes_the_index_from_slurm_then_kubernetes()
     {
         static Func<string, string?> Env(params (string Name, string Value)[] vars)
