@@ -12,12 +12,9 @@ namespace MelGenre.Transforms;
 /// audio vector, as <c>Vector&lt;Single, 308&gt;</c> with slot names like <c>mfcc/mean/01</c>, ready for
 /// <c>NormalizeMeanVariance</c> and a classical trainer. Created by <c>mlContext.Transforms.ExtractFmaFeatures(...)</c>.
 /// </summary>
-public sealed class ExtractFmaFeaturesEstimator : VectorEstimatorBase<ExtractFmaFeaturesTransformer>
+public sealed class ExtractFmaFeaturesEstimator : VectorEstimatorBase<ExtractFmaFeaturesTransformer, FmaFeatureSettings>
 {
-    /// <summary>
-    /// Options of <see cref="ExtractFmaFeaturesEstimator"/>: the columns and an <see cref="FmaFeatureSettings"/> record
-    /// (FMA's <c>features.py</c> at 44.1 kHz). Output column default "Features", the name ML.NET trainers read.
-    /// </summary>
+    /// <summary>Options of <see cref="ExtractFmaFeaturesEstimator"/>: the columns and an <see cref="FmaFeatureSettings"/> record (FMA's <c>features.py</c> at 44.1 kHz). Output column default "Features", the name ML.NET trainers read.</summary>
     public sealed class Options : ColumnTransformOptions<FmaFeatureSettings>
     {
         /// <summary>Output column "Features", FMA's settings at 44.1 kHz.</summary>
@@ -27,26 +24,12 @@ public sealed class ExtractFmaFeaturesEstimator : VectorEstimatorBase<ExtractFma
         }
     }
 
-    private readonly FmaFeatureVector _kernel;
-
     internal ExtractFmaFeaturesEstimator(IHostEnvironment env, Options options)
-        : this(env, Check(options), options.Settings)
+        : base(env, options, ExtractFmaFeaturesTransformer.Component, slotNames: true, s => s.Validate())
     {
     }
 
-    private ExtractFmaFeaturesEstimator(IHostEnvironment env, (string Output, string Input) columns, FmaFeatureSettings settings)
-        : base(env, columns.Output, columns.Input, slotNames: true)
-    {
-        _kernel = new FmaFeatureVector(settings);
-    }
-
-    private static (string, string) Check(Options options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return Columns(options, ExtractFmaFeaturesTransformer.Component, options.Settings?.Validate() ?? Array.Empty<string>());
-    }
-
-    private protected override ExtractFmaFeaturesTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, _kernel);
+    private protected override ExtractFmaFeaturesTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, new FmaFeatureVector(Settings));
 }
 
 /// <summary>
@@ -80,44 +63,11 @@ public sealed class ExtractFmaFeaturesTransformer : VectorTransformerBase
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
 
-    private protected override void SaveSettings(BinaryWriter w)
-    {
-        w.Write(Settings.SampleRate);
-        w.Write(Settings.FftSize);
-        w.Write(Settings.HopLength);
-        Payload.WriteNullable(w, Settings.ChromaSampleRate);
-        w.Write(Settings.ConstantRowMoment);
-    }
+    private protected override void SaveSettings(BinaryWriter writer) => FmaFeaturesPayload.Instance.Write(writer, Settings);
 
     private static ExtractFmaFeaturesTransformer Create(IHostEnvironment env, object loadContext)
     {
-        const string c = LoaderSignatureValue;
-        var r = OpenPayload(loadContext, c, CurrentPayloadVersion, out int version);
-        string output, input;
-        FmaFeatureSettings settings;
-        if (version == 1)
-        {
-            var j = Payload.ReadLegacyJson(r, c, new[] { "OutputColumnName", "InputColumnName", "SampleRate", "FftSize", "HopLength", "ChromaSampleRate", "ConstantRowMoment" });
-            output = j.RequiredString("OutputColumnName");
-            input = j.String("InputColumnName") ?? output;
-            settings = new FmaFeatureSettings
-            {
-                SampleRate = j.Int32("SampleRate"), FftSize = j.Int32("FftSize"), HopLength = j.Int32("HopLength"),
-                ChromaSampleRate = j.NullableInt32("ChromaSampleRate"), ConstantRowMoment = j.Single("ConstantRowMoment"),
-            };
-        }
-        else
-        {
-            (output, input) = ReadColumns(r);
-            settings = new FmaFeatureSettings
-            {
-                SampleRate = r.ReadInt32(), FftSize = r.ReadInt32(), HopLength = r.ReadInt32(), ChromaSampleRate = Payload.ReadNullableInt32(r), ConstantRowMoment = r.ReadSingle(),
-            };
-        }
-
-        var errors = settings.Validate();
-        if (errors.Count > 0)
-            throw new InvalidDataException($"The saved {c} component has invalid settings: {string.Join("; ", errors)}.");
+        var (output, input, settings) = LoadPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, FmaFeaturesPayload.Instance);
         return new ExtractFmaFeaturesTransformer(env, output, input, new FmaFeatureVector(settings));
     }
 

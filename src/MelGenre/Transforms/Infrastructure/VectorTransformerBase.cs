@@ -72,8 +72,37 @@ public abstract class VectorTransformerBase : MelGenreTransformerBase
         SaveSettings(writer);
     }
 
-    /// <summary>Reads the column names written by <see cref="SavePayload"/> (payload version 2 and later).</summary>
-    private protected static (string Output, string Input) ReadColumns(BinaryReader reader) => (reader.ReadString(), reader.ReadString());
+    /// <summary>
+    /// Reads a saved vector transform: the header (refusing newer versions), the column names and the settings, upgrading
+    /// version 1 explicitly, and validating the result as strictly as constructing.
+    /// </summary>
+    private protected static (string Output, string Input, TSettings Settings) LoadPayload<TSettings>(object loadContext, string loaderSignature,
+        int currentVersion, ISettingsPayload<TSettings> payload)
+    {
+        var reader = OpenPayload(loadContext, loaderSignature, currentVersion, out int version);
+        string output, input;
+        TSettings settings;
+        if (version == 1)
+        {
+            var members = new List<string> { "OutputColumnName", "InputColumnName" };
+            members.AddRange(payload.Version1Members);
+            var json = Payload.ReadLegacyJson(reader, loaderSignature, members);
+            output = json.RequiredString("OutputColumnName");
+            input = json.String("InputColumnName") ?? output;
+            settings = payload.ReadVersion1(json);
+        }
+        else
+        {
+            output = reader.ReadString();
+            input = reader.ReadString();
+            settings = payload.Read(reader);
+        }
+
+        var errors = payload.Validate(settings);
+        if (errors.Count > 0)
+            throw new InvalidDataException($"The saved {loaderSignature} component has invalid settings: {string.Join("; ", errors)}.");
+        return (output, input, settings);
+    }
 
     private protected sealed override ColumnMapper CreateMapper(DataViewSchema inputSchema) => new VectorMapper(inputSchema, OutputColumnName, InputColumnName, Bind(inputSchema));
 
@@ -113,28 +142,69 @@ public abstract class VectorTransformerBase : MelGenreTransformerBase
 }
 
 /// <summary>
+/// How one transform's settings are saved: the fields of payload version 2 (after the header and the column names),
+/// and the upgrade of version 1 (MelGenre 0.1.0's JSON of the options). One implementation per transform, in its folder.
+/// </summary>
+/// <typeparam name="TSettings">The settings record.</typeparam>
+internal interface ISettingsPayload<TSettings>
+{
+    /// <summary>The members 0.1.0 wrote besides the column names (anything else is refused).</summary>
+    IReadOnlyCollection<string> Version1Members { get; }
+
+    /// <summary>Reads a version-1 payload's settings.</summary>
+    TSettings ReadVersion1(LegacyJson json);
+
+    /// <summary>Writes the settings (payload version 2).</summary>
+    void Write(BinaryWriter writer, TSettings settings);
+
+    /// <summary>Reads what <see cref="Write"/> wrote.</summary>
+    TSettings Read(BinaryReader reader);
+
+    /// <summary>Every broken rule of loaded settings (a damaged or hand-edited model).</summary>
+    IReadOnlyList<string> Validate(TSettings settings);
+}
+
+/// <summary>
 /// Base of the estimators of <see cref="VectorTransformerBase"/> transforms: the options are validated when the estimator
-/// is created (every broken rule listed); <c>GetOutputSchema</c> checks the input column's kind and adds the output.
+/// is created (every broken rule listed, the caller's options object is never kept or changed); <c>GetOutputSchema</c>
+/// checks the input column's kind and adds the output.
 /// </summary>
 /// <typeparam name="TTransformer">The transformer produced.</typeparam>
-public abstract class VectorEstimatorBase<TTransformer> : MelGenreEstimatorBase<TTransformer>
+/// <typeparam name="TSettings">The settings record.</typeparam>
+public abstract class VectorEstimatorBase<TTransformer, TSettings> : MelGenreEstimatorBase<TTransformer>
     where TTransformer : VectorTransformerBase
+    where TSettings : class
 {
-    private protected VectorEstimatorBase(IHostEnvironment env, string outputColumnName, string inputColumnName, bool slotNames)
+    private readonly bool _slotNames;
+
+    private protected VectorEstimatorBase(IHostEnvironment env, ColumnTransformOptions<TSettings> options, string component, bool slotNames,
+        Func<TSettings, IReadOnlyList<string>> validate)
         : base(env)
     {
-        OutputColumnName = outputColumnName;
-        InputColumnName = inputColumnName;
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        OptionErrors.RequireColumnName(errors, nameof(options.OutputColumnName), options.OutputColumnName);
+        if (options.InputColumnName is not null && string.IsNullOrWhiteSpace(options.InputColumnName))
+            errors.Add($"{nameof(options.InputColumnName)} must be null (same as the output) or a non-empty column name");
+        if (options.Settings is null)
+            errors.Add($"{nameof(options.Settings)} must be set");
+        else
+            errors.AddRange(validate(options.Settings));
+        OptionErrors.ThrowIfAny(component + " options", errors, nameof(options));
+        OutputColumnName = options.OutputColumnName;
+        InputColumnName = options.InputColumnName ?? options.OutputColumnName;
+        Settings = options.Settings!;
         _slotNames = slotNames;
     }
-
-    private readonly bool _slotNames;
 
     /// <summary>Name of the output column.</summary>
     public string OutputColumnName { get; }
 
     /// <summary>Name of the input column.</summary>
     public string InputColumnName { get; }
+
+    /// <summary>The settings (immutable).</summary>
+    public TSettings Settings { get; }
 
     /// <summary>Checks that the input is a known-size vector of Single and adds the output column.</summary>
     /// <param name="inputSchema">The schema shape before this estimator.</param>
@@ -143,20 +213,5 @@ public abstract class VectorEstimatorBase<TTransformer> : MelGenreEstimatorBase<
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         return SchemaErrors.AppendSingleVector(inputSchema, InputColumnName, OutputColumnName, _slotNames);
-    }
-
-    /// <summary>Checks the column names of <paramref name="options"/> and returns (output, input).</summary>
-    private protected static (string Output, string Input) Columns<TSettings>(ColumnTransformOptions<TSettings> options, string component, IReadOnlyList<string> settingsErrors)
-        where TSettings : class
-    {
-        var errors = new List<string>();
-        OptionErrors.RequireColumnName(errors, nameof(options.OutputColumnName), options.OutputColumnName);
-        if (options.InputColumnName is not null && string.IsNullOrWhiteSpace(options.InputColumnName))
-            errors.Add($"{nameof(options.InputColumnName)} must be null (same as the output) or a non-empty column name");
-        if (options.Settings is null)
-            errors.Add($"{nameof(options.Settings)} must be set");
-        errors.AddRange(settingsErrors);
-        OptionErrors.ThrowIfAny(component + " options", errors, nameof(options));
-        return (options.OutputColumnName, options.InputColumnName ?? options.OutputColumnName);
     }
 }

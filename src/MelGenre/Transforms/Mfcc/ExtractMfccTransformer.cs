@@ -12,7 +12,7 @@ namespace MelGenre.Transforms;
 /// (<c>Vector&lt;Single, nMels, nFrames&gt;</c>, as <c>ExtractMelSpectrogram</c> + <c>ConvertToDecibels</c> give), output as
 /// <c>Vector&lt;Single, nMfcc, nFrames&gt;</c>. Created by <c>mlContext.Transforms.ExtractMfcc(...)</c>.
 /// </summary>
-public sealed class ExtractMfccEstimator : VectorEstimatorBase<ExtractMfccTransformer>
+public sealed class ExtractMfccEstimator : VectorEstimatorBase<ExtractMfccTransformer, MfccSettings>
 {
     /// <summary>Options of <see cref="ExtractMfccEstimator"/>: the columns and an <see cref="MfccSettings"/> record (librosa's defaults, FMA's 20 coefficients).</summary>
     public sealed class Options : ColumnTransformOptions<MfccSettings>
@@ -24,26 +24,12 @@ public sealed class ExtractMfccEstimator : VectorEstimatorBase<ExtractMfccTransf
         }
     }
 
-    private readonly MfccSettings _settings;
-
     internal ExtractMfccEstimator(IHostEnvironment env, Options options)
-        : this(env, Check(options), options.Settings)
+        : base(env, options, ExtractMfccTransformer.Component, slotNames: false, s => s.Validate())
     {
     }
 
-    private ExtractMfccEstimator(IHostEnvironment env, (string Output, string Input) columns, MfccSettings settings)
-        : base(env, columns.Output, columns.Input, slotNames: false)
-    {
-        _settings = settings;
-    }
-
-    private static (string, string) Check(Options options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return Columns(options, ExtractMfccTransformer.Component, options.Settings?.Validate() ?? Array.Empty<string>());
-    }
-
-    private protected override ExtractMfccTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, _settings);
+    private protected override ExtractMfccTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, Settings);
 }
 
 /// <summary>
@@ -72,35 +58,11 @@ public sealed class ExtractMfccTransformer : VectorTransformerBase
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
 
-    private protected override void SaveSettings(BinaryWriter writer)
-    {
-        writer.Write(Settings.MfccCount);
-        Payload.WriteEnum(writer, Settings.Normalization);
-        writer.Write(Settings.Lifter);
-    }
+    private protected override void SaveSettings(BinaryWriter writer) => MfccPayload.Instance.Write(writer, Settings);
 
     private static ExtractMfccTransformer Create(IHostEnvironment env, object loadContext)
     {
-        const string c = LoaderSignatureValue;
-        var reader = OpenPayload(loadContext, c, CurrentPayloadVersion, out int version);
-        string output, input;
-        MfccSettings settings;
-        if (version == 1)
-        {
-            var j = Payload.ReadLegacyJson(reader, c, new[] { "OutputColumnName", "InputColumnName", "MfccCount", "Normalization", "Lifter" });
-            output = j.RequiredString("OutputColumnName");
-            input = j.String("InputColumnName") ?? output;
-            settings = new MfccSettings { MfccCount = j.Int32("MfccCount"), Normalization = j.Enum<DctNormalization>("Normalization"), Lifter = j.Single("Lifter") };
-        }
-        else
-        {
-            (output, input) = ReadColumns(reader);
-            settings = new MfccSettings { MfccCount = reader.ReadInt32(), Normalization = Payload.ReadEnum<DctNormalization>(reader, c), Lifter = reader.ReadSingle() };
-        }
-
-        var errors = settings.Validate();
-        if (errors.Count > 0)
-            throw new InvalidDataException($"The saved {c} component has invalid settings: {string.Join("; ", errors)}.");
+        var (output, input, settings) = LoadPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, MfccPayload.Instance);
         return new ExtractMfccTransformer(env, output, input, settings);
     }
 

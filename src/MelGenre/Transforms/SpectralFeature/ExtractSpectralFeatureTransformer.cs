@@ -19,7 +19,7 @@ namespace MelGenre.Transforms;
 /// Each such transform computes its own STFT. To get several of them (and the MFCCs) from one STFT, use
 /// <c>ExtractFmaFeatures</c>, which also summarises them into a clip vector.
 /// </remarks>
-public sealed class ExtractSpectralFeatureEstimator : VectorEstimatorBase<ExtractSpectralFeatureTransformer>
+public sealed class ExtractSpectralFeatureEstimator : VectorEstimatorBase<ExtractSpectralFeatureTransformer, SpectralFeatureSettings>
 {
     /// <summary>Options of <see cref="ExtractSpectralFeatureEstimator"/>: the columns, the feature and a <see cref="SpectralFeatureSettings"/> record (librosa's defaults).</summary>
     public sealed class Options : ColumnTransformOptions<SpectralFeatureSettings>
@@ -38,24 +38,10 @@ public sealed class ExtractSpectralFeatureEstimator : VectorEstimatorBase<Extrac
     private readonly SpectralFeatures _kernel;
 
     internal ExtractSpectralFeatureEstimator(IHostEnvironment env, Options options)
-        : this(env, Check(options), options.Feature, options.Settings)
+        : base(env, options, ExtractSpectralFeatureTransformer.Component, slotNames: false, s => ExtractSpectralFeatureTransformer.Validate(options.Feature, s))
     {
-    }
-
-    private ExtractSpectralFeatureEstimator(IHostEnvironment env, (string Output, string Input) columns, SpectralFeature feature, SpectralFeatureSettings settings)
-        : base(env, columns.Output, columns.Input, slotNames: false)
-    {
-        _feature = feature;
-        _kernel = new SpectralFeatures(settings);
-    }
-
-    private static (string, string) Check(Options options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>(options.Settings?.Validate() ?? Array.Empty<string>());
-        if (!Enum.IsDefined(options.Feature))
-            errors.Add($"Feature must be one of {string.Join(", ", Enum.GetNames<SpectralFeature>())}, got {(int)options.Feature}");
-        return Columns(options, ExtractSpectralFeatureTransformer.Component, errors);
+        _feature = options.Feature;
+        _kernel = new SpectralFeatures(Settings);
     }
 
     private protected override ExtractSpectralFeatureTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, _feature, _kernel);
@@ -93,67 +79,21 @@ public sealed class ExtractSpectralFeatureTransformer : VectorTransformerBase
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
 
-    private protected override void SaveSettings(BinaryWriter w)
-    {
-        var s = Settings;
-        Payload.WriteEnum(w, Feature);
-        w.Write(s.SampleRate);
-        w.Write(s.FftSize);
-        w.Write(s.HopLength);
-        Payload.WriteEnum(w, s.Window);
-        w.Write(s.Center);
-        Payload.WriteEnum(w, s.PadMode);
-        Payload.WriteNullable(w, s.ChromaSampleRate);
-        w.Write(s.ChromaCount);
-        Payload.WriteNullable(w, s.ChromaTuning);
-        w.Write(s.ContrastBands);
-        w.Write(s.ContrastMinFrequency);
-        w.Write(s.ContrastQuantile);
-        w.Write(s.RolloffPercent);
-    }
+    private protected override void SaveSettings(BinaryWriter writer) => SpectralFeaturePayload.Instance.Write(writer, (Feature, Settings));
 
     private static ExtractSpectralFeatureTransformer Create(IHostEnvironment env, object loadContext)
     {
-        const string c = LoaderSignatureValue;
-        var r = OpenPayload(loadContext, c, CurrentPayloadVersion, out int version);
-        string output, input;
-        SpectralFeature feature;
-        SpectralFeatureSettings settings;
-        if (version == 1)
-        {
-            var j = Payload.ReadLegacyJson(r, c, new[]
-            {
-                "OutputColumnName", "InputColumnName", "Feature", "SampleRate", "FftSize", "HopLength", "Window", "Center", "PadMode",
-                "ChromaSampleRate", "ChromaCount", "ChromaTuning", "ContrastBands", "ContrastMinFrequency", "ContrastQuantile", "RolloffPercent",
-            });
-            output = j.RequiredString("OutputColumnName");
-            input = j.String("InputColumnName") ?? output;
-            feature = j.Enum<SpectralFeature>("Feature");
-            settings = new SpectralFeatureSettings
-            {
-                SampleRate = j.Int32("SampleRate"), FftSize = j.Int32("FftSize"), HopLength = j.Int32("HopLength"), Window = j.Enum<WindowType>("Window"),
-                Center = j.Boolean("Center"), PadMode = j.Enum<PadMode>("PadMode"), ChromaSampleRate = j.NullableInt32("ChromaSampleRate"),
-                ChromaCount = j.Int32("ChromaCount"), ChromaTuning = j.NullableSingle("ChromaTuning"), ContrastBands = j.Int32("ContrastBands"),
-                ContrastMinFrequency = j.Single("ContrastMinFrequency"), ContrastQuantile = j.Single("ContrastQuantile"), RolloffPercent = j.Single("RolloffPercent"),
-            };
-        }
-        else
-        {
-            (output, input) = ReadColumns(r);
-            feature = Payload.ReadEnum<SpectralFeature>(r, c);
-            settings = new SpectralFeatureSettings
-            {
-                SampleRate = r.ReadInt32(), FftSize = r.ReadInt32(), HopLength = r.ReadInt32(), Window = Payload.ReadEnum<WindowType>(r, c),
-                Center = r.ReadBoolean(), PadMode = Payload.ReadEnum<PadMode>(r, c), ChromaSampleRate = Payload.ReadNullableInt32(r),
-                ChromaCount = r.ReadInt32(), ChromaTuning = Payload.ReadNullableSingle(r), ContrastBands = r.ReadInt32(),
-                ContrastMinFrequency = r.ReadSingle(), ContrastQuantile = r.ReadSingle(), RolloffPercent = r.ReadSingle(),
-            };
-        }
+        var (output, input, saved) = LoadPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, SpectralFeaturePayload.Instance);
+        return new ExtractSpectralFeatureTransformer(env, output, input, saved.Feature, new SpectralFeatures(saved.Settings));
+    }
 
-        var errors = settings.Validate();
-        if (errors.Count > 0)
-            throw new InvalidDataException($"The saved {c} component has invalid settings: {string.Join("; ", errors)}.");
-        return new ExtractSpectralFeatureTransformer(env, output, input, feature, new SpectralFeatures(settings));
+    /// <summary>The settings' rules plus the feature's.</summary>
+    internal static IReadOnlyList<string> Validate(SpectralFeature feature, SpectralFeatureSettings settings)
+    {
+        var errors = new List<string>(settings.Validate());
+        if (!Enum.IsDefined(feature))
+            errors.Add($"Feature must be one of {string.Join(", ", Enum.GetNames<SpectralFeature>())}, got {(int)feature}");
+        return errors;
     }
 
     private protected override VectorBinding Bind(DataViewSchema inputSchema)

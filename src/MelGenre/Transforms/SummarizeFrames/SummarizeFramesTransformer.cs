@@ -13,12 +13,9 @@ namespace MelGenre.Transforms;
 /// column (FMA's <c>feature_stats</c>), output as a flat <c>Vector&lt;Single, statistics × rows&gt;</c> with slot names
 /// such as <c>mfcc/mean/01</c>. Created by <c>mlContext.Transforms.SummarizeFrames(...)</c>.
 /// </summary>
-public sealed class SummarizeFramesEstimator : VectorEstimatorBase<SummarizeFramesTransformer>
+public sealed class SummarizeFramesEstimator : VectorEstimatorBase<SummarizeFramesTransformer, FrameSummarySettings>
 {
-    /// <summary>
-    /// Options of <see cref="SummarizeFramesEstimator"/>: the columns (input <c>Vector&lt;Single, rows, frames&gt;</c> or
-    /// <c>Vector&lt;Single, frames&gt;</c>, one row) and a <see cref="FrameSummarySettings"/> record.
-    /// </summary>
+    /// <summary>Options of <see cref="SummarizeFramesEstimator"/>: the columns (input <c>Vector&lt;Single, rows, frames&gt;</c> or <c>Vector&lt;Single, frames&gt;</c>, one row) and a <see cref="FrameSummarySettings"/> record.</summary>
     public sealed class Options : ColumnTransformOptions<FrameSummarySettings>
     {
         /// <summary>Output column "Statistics", all seven statistics.</summary>
@@ -28,26 +25,12 @@ public sealed class SummarizeFramesEstimator : VectorEstimatorBase<SummarizeFram
         }
     }
 
-    private readonly FrameSummarySettings _settings;
-
     internal SummarizeFramesEstimator(IHostEnvironment env, Options options)
-        : this(env, Check(options), options.Settings)
+        : base(env, options, SummarizeFramesTransformer.Component, slotNames: true, s => s.Validate())
     {
     }
 
-    private SummarizeFramesEstimator(IHostEnvironment env, (string Output, string Input) columns, FrameSummarySettings settings)
-        : base(env, columns.Output, columns.Input, slotNames: true)
-    {
-        _settings = settings with { SlotNamePrefix = settings.SlotNamePrefix ?? columns.Input };
-    }
-
-    private static (string, string) Check(Options options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return Columns(options, SummarizeFramesTransformer.Component, options.Settings?.Validate() ?? Array.Empty<string>());
-    }
-
-    private protected override SummarizeFramesTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, _settings);
+    private protected override SummarizeFramesTransformer CreateTransformer(IHostEnvironment env) => new(env, OutputColumnName, InputColumnName, Settings with { SlotNamePrefix = Settings.SlotNamePrefix ?? InputColumnName });
 }
 
 /// <summary>
@@ -77,39 +60,12 @@ public sealed class SummarizeFramesTransformer : VectorTransformerBase
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
 
-    private protected override void SaveSettings(BinaryWriter writer)
-    {
-        Payload.WriteEnum(writer, Settings.Statistics);
-        writer.Write(Settings.SlotNamePrefix!);
-        writer.Write(Settings.ConstantRowMoment);
-    }
+    private protected override void SaveSettings(BinaryWriter writer) => FrameSummaryPayload.Instance.Write(writer, Settings);
 
     private static SummarizeFramesTransformer Create(IHostEnvironment env, object loadContext)
     {
-        const string c = LoaderSignatureValue;
-        var r = OpenPayload(loadContext, c, CurrentPayloadVersion, out int version);
-        string output, input;
-        FrameSummarySettings settings;
-        if (version == 1)
-        {
-            var j = Payload.ReadLegacyJson(r, c, new[] { "OutputColumnName", "InputColumnName", "Statistics", "SlotNamePrefix", "ConstantRowMoment" });
-            output = j.RequiredString("OutputColumnName");
-            input = j.String("InputColumnName") ?? output;
-            settings = new FrameSummarySettings
-            {
-                Statistics = j.Enum<FrameStatistic>("Statistics"), SlotNamePrefix = j.String("SlotNamePrefix") ?? input, ConstantRowMoment = j.Single("ConstantRowMoment"),
-            };
-        }
-        else
-        {
-            (output, input) = ReadColumns(r);
-            settings = new FrameSummarySettings { Statistics = Payload.ReadEnum<FrameStatistic>(r, c), SlotNamePrefix = r.ReadString(), ConstantRowMoment = r.ReadSingle() };
-        }
-
-        var errors = settings.Validate();
-        if (errors.Count > 0)
-            throw new InvalidDataException($"The saved {c} component has invalid settings: {string.Join("; ", errors)}.");
-        return new SummarizeFramesTransformer(env, output, input, settings);
+        var (output, input, settings) = LoadPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, FrameSummaryPayload.Instance);
+        return new SummarizeFramesTransformer(env, output, input, settings with { SlotNamePrefix = settings.SlotNamePrefix ?? input });
     }
 
     /// <summary>Slot names <c>prefix/statistic/NN</c> in output order.</summary>
