@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using MelGenre.Audio;
+using MelGenre.Recipes;
+
+namespace MelGenre.Prediction;
+
+/// <summary>A genre and its probability.</summary>
+/// <param name="Genre">The genre (a Score slot name).</param>
+/// <param name="Probability">Its probability in [0, 1].</param>
+public readonly record struct GenreProbability(string Genre, float Probability);
+
+/// <summary>One model's view of a whole song.</summary>
+/// <param name="Model">The model.</param>
+/// <param name="WindowStarts">Start of each window in the song, in seconds, in time order (each window is <see cref="GenreModel.WindowSeconds"/> long).</param>
+/// <param name="WindowProbabilities">Per window, the probabilities in the song prediction's class order (aligned by genre name).</param>
+/// <param name="Probabilities">The mean over the windows, in the song prediction's class order.</param>
+public sealed record ModelSongPrediction(GenreModel Model, IReadOnlyList<double> WindowStarts, IReadOnlyList<float[]> WindowProbabilities, float[] Probabilities);
+
+/// <summary>The genres of a whole song.</summary>
+/// <param name="Path">The audio file.</param>
+/// <param name="Classes">The class order of <see cref="Probabilities"/> (the first model's Score order).</param>
+/// <param name="Probabilities">Per genre, the mean over models of each model's mean over its windows; sums to 1 (up to rounding).</param>
+/// <param name="WindowCount">Windows of the first log-mel model, else of the first model (kinds may differ by one end window, from rounding to samples at their own rates).</param>
+/// <param name="EndSeconds">End of that model's last window, in seconds from the start of the file (a song shorter than a window gives one padded window, so this can exceed its length).</param>
+/// <param name="Models">Each model's own result, in the predictor's model order.</param>
+public sealed record SongPrediction(string Path, IReadOnlyList<string> Classes, float[] Probabilities, int WindowCount, double EndSeconds, IReadOnlyList<ModelSongPrediction> Models)
+{
+    /// <summary>The <paramref name="k"/> most probable genres, most probable first (ties in class order).</summary>
+    /// <param name="k">How many (≥ 1; at most the class count are returned).</param>
+    /// <returns>Genres with their probabilities.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> &lt; 1.</exception>
+    public IReadOnlyList<GenreProbability> Top(int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        return Enumerable.Range(0, Probabilities.Length).OrderByDescending(c => Probabilities[c]).Take(k)
+            .Select(c => new GenreProbability(Classes[c], Probabilities[c])).ToList();
+    }
+}
+
+/// <summary>
+/// Genre probabilities of whole songs with one model or an ensemble. Models see excerpts of the length they were
+/// trained on (<see cref="GenreModel.WindowSeconds"/>, e.g. 30 s), so a song is cut into windows of exactly that
+/// length, each window is scored by every model, each model's probabilities are averaged over its windows, and those
+/// means are averaged over the models (equal weights, so a model is not weighted by its window count).
+/// </summary>
+/// <remarks>
+/// <para>Window placement (<see cref="LogMelExtractor.ExtractWindows"/>, <see cref="FmaVectorExtractor.ExtractWindows"/>):
+/// windows start at the recipe's offset and every <see cref="HopSeconds"/> (default half a window, so every moment is seen
+/// once or twice); when the regular windows leave more than a quarter window uncovered at the end, one more window
+/// ending exactly at the song's end is added; a song shorter than a window gives one window padded with silence (as
+/// training clips are); at most <see cref="MaxWindows"/> windows, picked evenly from the regular ones. Log-mel and FMA
+/// windows are placed alike, each at its own sample rate.</para>
+/// <para>Models are grouped by <see cref="GenreModel.FeatureKey"/>: each group's windows are computed once per song.
+/// All models must name the same set of genres (see <see cref="GenreScores"/>); results are in the first model's class
+/// order. Thread-safe: one predictor can score songs on several threads.</para>
+/// </remarks>
+public sealed class SongPredictor
+{
+    /// <summary>Default for <see cref="MaxWindows"/>.</summary>
+    public const int DefaultMaxWindows = 64;
+
+    private readonly List<(string Key, Func<string, IReadOnlyList<FeatureWindow>> Extract)> _groups = new();
+
+    /// <summary>Creates a predictor.</summary>
+    /// <param name="models">One model or the ensemble's members (at least one), all naming the same genres.</param>
+    /// <param name="hopSeconds">Seconds between window starts (&gt; 0); default half of the first model's <see cref="GenreModel.WindowSeconds"/>.</param>
+    /// <param name="maxWindows">At most this many windows per song (≥ 1); default <see cref="DefaultMaxWindows"/>.</param>
+    /// <exception cref="ArgumentException">No model, or the models disagree on the genres.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="hopSeconds"/> is not a finite number &gt; 0, or <paramref name="maxWindows"/> &lt; 1.</exception>
+    public SongPredictor(IReadOnlyList<GenreModel> models, double? hopSeconds = null, int maxWindows = DefaultMaxWindows)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        GenreScores.RequireSameGenres(models);
+        Models = models.ToArray();
+        Classes = models[0].Classes.ToArray();
+        HopSeconds = hopSeconds ?? models[0].WindowSeconds / 2;
+        if (!(HopSeconds > 0) || double.IsInfinity(HopSeconds))
+            throw new ArgumentOutOfRangeException(nameof(hopSeconds), HopSeconds, "The hop must be a finite number of seconds > 0.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWindows, 1);
+        MaxWindows = maxWindows;
+        // Log-mel groups first, then FMA-vector groups (the order the CLI has always decoded in).
+        foreach (var m in Models.OrderBy(m => m.Kind == GenreFeatureKind.LogMel ? 0 : 1))
+        {
+            if (_groups.Any(g => g.Key == m.FeatureKey))
+                continue;
+            Func<string, IReadOnlyList<FeatureWindow>> extract;
+            if (m.Kind == GenreFeatureKind.LogMel)
+            {
+                var mel = new LogMelExtractor(m.LogMel!);
+                extract = p => mel.ExtractWindows(p, HopSeconds, MaxWindows);
+            }
+            else
+            {
+                var fma = new FmaVectorExtractor(m.FmaVector!);
+                extract = p => fma.ExtractWindows(p, HopSeconds, MaxWindows);
+            }
+            _groups.Add((m.FeatureKey, extract));
+        }
+    }
+
+    /// <summary>The models, in averaging order.</summary>
+    public IReadOnlyList<GenreModel> Models { get; }
+
+    /// <summary>The class order of the results (the first model's).</summary>
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Seconds between window starts.</summary>
+    public double HopSeconds { get; }
+
+    /// <summary>At most this many windows per song.</summary>
+    public int MaxWindows { get; }
+
+    /// <summary>Decodes a song, cuts it into windows, scores every window with every model and averages.</summary>
+    /// <param name="path">An audio file of any length.</param>
+    /// <returns>The song's genre probabilities and each model's.</returns>
+    /// <exception cref="AudioDecodeException">The file cannot be decoded.</exception>
+    public SongPrediction Predict(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var windows = new Dictionary<string, IReadOnlyList<FeatureWindow>>();
+        foreach (var (key, extract) in _groups)
+            windows[key] = extract(path);
+
+        var song = new float[Classes.Count];
+        var perModel = new List<ModelSongPrediction>(Models.Count);
+        foreach (var m in Models)
+        {
+            var own = windows[m.FeatureKey];
+            var perWindow = GenreScores.Align(m.Classes, m.Score(own.Select(w => w.Features).ToList()), Classes, m.Name);
+            if (perWindow.Length != own.Count)
+                throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture, "{0}: {1} score rows for {2} windows.", m.Name, perWindow.Length, own.Count));
+            var mean = new float[Classes.Count];
+            foreach (var w in perWindow)
+            {
+                for (int k = 0; k < song.Length; k++)
+                {
+                    mean[k] += w[k] / perWindow.Length;
+                    // One sum over models and windows, each window weighted 1 / (windows × models): the mean over
+                    // windows, then over models, in the exact single-precision order the CLI has always used.
+                    song[k] += w[k] / perWindow.Length / Models.Count;
+                }
+            }
+            perModel.Add(new ModelSongPrediction(m, own.Select(w => w.StartSeconds).ToArray(), perWindow, mean));
+        }
+        var reference = Models.FirstOrDefault(m => m.Kind == GenreFeatureKind.LogMel) ?? Models[0];
+        var referenceWindows = windows[reference.FeatureKey];
+        double end = referenceWindows[^1].StartSeconds + Models[0].WindowSeconds;
+        return new SongPrediction(path, Classes, song, referenceWindows.Count, end, perModel);
+    }
+}
