@@ -27,16 +27,24 @@ namespace MelGenre.Prediction;
 /// </remarks>
 public sealed class GenreModel
 {
+    /// <summary>Name of the text column the saved pipelines end with: the predicted genre (<c>PredictedLabel</c> mapped to its key value).</summary>
+    public const string PredictedGenreColumnName = "PredictedGenre";
+
+    /// <summary>Name of the pipelines' input column: the path of an audio file (text).</summary>
+    public const string PathColumnName = "Path";
+
     private readonly MLContext? _ml;
+    private readonly DataViewSchema? _inputSchema;
     private readonly Func<IReadOnlyList<float[]>, float[][]>? _scoreRows;
 
-    private GenreModel(string name, string? file, MLContext? ml, ITransformer pipeline, ITransformer scorer, GenreFeatureKind kind,
+    private GenreModel(string name, string? file, MLContext? ml, DataViewSchema? inputSchema, ITransformer pipeline, ITransformer scorer, GenreFeatureKind kind,
         IReadOnlyList<string> classes, string featureColumnName, LogMelRecipe? logMel, FmaVectorRecipe? fmaVector,
         Func<IReadOnlyList<float[]>, float[][]>? scoreRows)
     {
         Name = name;
         File = file;
         _ml = ml;
+        _inputSchema = inputSchema;
         Pipeline = pipeline;
         Scorer = scorer;
         Kind = kind;
@@ -55,7 +63,7 @@ public sealed class GenreModel
         Func<IReadOnlyList<float[]>, float[][]> scoreRows)
     {
         var empty = new TransformerChain<ITransformer>();
-        return new GenreModel(name, null, null, empty, empty, logMel is not null ? GenreFeatureKind.LogMel : GenreFeatureKind.FmaVector,
+        return new GenreModel(name, null, null, null, empty, empty, logMel is not null ? GenreFeatureKind.LogMel : GenreFeatureKind.FmaVector,
             classes.ToArray(), "Features", logMel, fmaVector, scoreRows);
     }
 
@@ -148,6 +156,74 @@ public sealed class GenreModel
         return Create(mlContext, pipeline, inputSchema, name, null);
     }
 
+    /// <summary>
+    /// Assembles a trained network behind its front end into the whole pipeline
+    /// Path → LoadAudio → ExtractMelSpectrogram → ConvertToDecibels → network → <see cref="PredictedGenreColumnName"/>,
+    /// the form MelGenre saves (undecodable files throw, <see cref="AudioErrorPolicy.Throw"/>).
+    /// </summary>
+    /// <param name="mlContext">The context (kept by the model).</param>
+    /// <param name="recipe">The features the network was trained on.</param>
+    /// <param name="network">The trained network; it reads <see cref="GenreClassifierTransformer.FeatureColumnName"/>.</param>
+    /// <param name="name">The model's name.</param>
+    /// <returns>The model, ready to <see cref="Save"/>.</returns>
+    public static GenreModel FromNetwork(MLContext mlContext, LogMelRecipe recipe, GenreClassifierTransformer network, string name)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(recipe);
+        ArgumentNullException.ThrowIfNull(network);
+        var pathView = PathView(mlContext);
+        var frontEnd = recipe.CreateFrontEnd(mlContext, PathColumnName, network.FeatureColumnName, onError: AudioErrorPolicy.Throw).Fit(pathView);
+        return Assemble(mlContext, frontEnd.Append<ITransformer>(network), pathView, name);
+    }
+
+    /// <summary>
+    /// Assembles a classical model fitted on FMA vectors (e.g. an optional <c>NormalizeMeanVariance</c>, then a multiclass
+    /// trainer's prediction transformer) behind the FMA front end into the whole pipeline
+    /// Path → LoadAudio → ExtractFmaFeatures → <paramref name="fitted"/> → <see cref="PredictedGenreColumnName"/>.
+    /// </summary>
+    /// <param name="mlContext">The context (kept by the model).</param>
+    /// <param name="recipe">The features the model was fitted on.</param>
+    /// <param name="fitted">The fitted transformers, in order; the first reads the column <c>Features</c>, the last writes <c>Score</c> and <c>PredictedLabel</c>.</param>
+    /// <param name="name">The model's name.</param>
+    /// <returns>The model, ready to <see cref="Save"/>.</returns>
+    public static GenreModel FromClassical(MLContext mlContext, FmaVectorRecipe recipe, IReadOnlyList<ITransformer> fitted, string name)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(recipe);
+        ArgumentNullException.ThrowIfNull(fitted);
+        var pathView = PathView(mlContext);
+        ITransformer chain = recipe.CreateFrontEnd(mlContext, PathColumnName, "Features", onError: AudioErrorPolicy.Throw).Fit(pathView);
+        foreach (var t in fitted)
+            chain = chain.Append(t);
+        return Assemble(mlContext, chain, pathView, name);
+    }
+
+    private static IDataView PathView(MLContext ml) => ml.Data.LoadFromEnumerable(new[] { new PathRow() });
+
+    private static GenreModel Assemble(MLContext ml, ITransformer scoring, IDataView pathView, string name)
+    {
+        var toText = ml.Transforms.Conversion.MapKeyToValue(PredictedGenreColumnName, GenreClassifierTransformer.PredictedLabelColumnName)
+            .Fit(scoring.Transform(pathView));
+        return FromPipeline(ml, scoring.Append(toText), pathView.Schema, name);
+    }
+
+    /// <summary>
+    /// Saves <see cref="Pipeline"/> as an ML.NET model zip (written to <c>path.tmp</c>, then moved over
+    /// <paramref name="path"/>, so a crash never leaves half a zip); creates the folder.
+    /// </summary>
+    /// <param name="path">The zip to write.</param>
+    /// <exception cref="InvalidOperationException">A test model (no ML.NET pipeline).</exception>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (_ml is null || _inputSchema is null)
+            throw new InvalidOperationException("A test model has no pipeline to save.");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        string temp = path + ".tmp";
+        _ml.Model.Save(Pipeline, _inputSchema, temp);
+        System.IO.File.Move(temp, path, overwrite: true);
+    }
+
     private static GenreModel Create(MLContext ml, ITransformer model, DataViewSchema inputSchema, string name, string? file)
     {
         string what = file ?? name;
@@ -169,7 +245,7 @@ public sealed class GenreModel
             {
                 throw new InvalidDataException($"'{what}': {e.Message}", e);
             }
-            return new GenreModel(name, file, ml, model, network, GenreFeatureKind.LogMel, classes, network.FeatureColumnName, recipe, null, null);
+            return new GenreModel(name, file, ml, inputSchema, model, network, GenreFeatureKind.LogMel, classes, network.FeatureColumnName, recipe, null, null);
         }
         int fma = parts.FindIndex(p => p is ExtractFmaFeaturesTransformer);
         if (fma < 0)
@@ -186,7 +262,7 @@ public sealed class GenreModel
         // Everything after the features: normaliser, trainer, key-to-text; it scores feature vectors directly.
         ITransformer scorer = new TransformerChain<ITransformer>(parts.Skip(fma + 1).ToArray());
         string column = ((ExtractFmaFeaturesTransformer)parts[fma]).OutputColumnName;
-        return new GenreModel(name, file, ml, model, scorer, GenreFeatureKind.FmaVector, classes, column, null, fmaRecipe, null);
+        return new GenreModel(name, file, ml, inputSchema, model, scorer, GenreFeatureKind.FmaVector, classes, column, null, fmaRecipe, null);
     }
 
     /// <summary>The genre of each Score slot: its slot names, else the key values of PredictedLabel.</summary>
@@ -268,6 +344,12 @@ public sealed class GenreModel
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Kind}, {Classes.Count} genres)";
+
+    /// <summary>The input row of the pipelines: an audio file's path.</summary>
+    internal sealed class PathRow
+    {
+        public string Path { get; set; } = "";
+    }
 
     /// <summary>One feature row for <see cref="Score(IReadOnlyList{float[]})"/>; its column name and type are set per model.</summary>
     internal sealed class FeatureRow

@@ -69,7 +69,8 @@ public static class GenreScores
         int[] from = target.Select(c => IndexOf(classes, c)).ToArray();
         int missing = Array.IndexOf(from, -1);
         if (missing >= 0)
-            throw new ArgumentException($"{modelName} has no class '{target[missing]}'.", nameof(target));
+            // No parameter name: the message is the whole story, and applications print it as is.
+            throw new ArgumentException($"{modelName} has no class '{target[missing]}'.");
         return probabilities.Select(p => from.Select(i => p[i]).ToArray()).ToArray();
     }
 
@@ -98,7 +99,7 @@ public static class GenreScores
         foreach (var m in models.Skip(1))
         {
             if (!SameGenres(m.Classes, models[0].Classes))
-                throw new ArgumentException($"The models disagree on the genres ({m.Source}: {string.Join(", ", m.Classes)}; {models[0].Source}: {string.Join(", ", models[0].Classes)}).", nameof(models));
+                throw new ArgumentException($"The models disagree on the genres ({m.Source}: {string.Join(", ", m.Classes)}; {models[0].Source}: {string.Join(", ", models[0].Classes)}).");
         }
     }
 

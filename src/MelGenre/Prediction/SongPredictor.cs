@@ -79,7 +79,8 @@ public sealed class SongPredictor
         HopSeconds = hopSeconds ?? models[0].WindowSeconds / 2;
         if (!(HopSeconds > 0) || double.IsInfinity(HopSeconds))
             throw new ArgumentOutOfRangeException(nameof(hopSeconds), HopSeconds, "The hop must be a finite number of seconds > 0.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxWindows, 1);
+        if (maxWindows < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxWindows), maxWindows, "maxWindows must be >= 1.");
         MaxWindows = maxWindows;
         // Log-mel groups first, then FMA-vector groups (the order the CLI has always decoded in).
         foreach (var m in Models.OrderBy(m => m.Kind == GenreFeatureKind.LogMel ? 0 : 1))
