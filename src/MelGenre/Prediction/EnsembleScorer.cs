@@ -6,55 +6,6 @@ using Microsoft.ML;
 namespace MelGenre.Prediction;
 
 /// <summary>
-/// How an ensemble turns its members' probability rows into one row: the seam for other rules (e.g. fitted weights).
-/// </summary>
-public interface IEnsembleCombiner
-{
-    /// <summary>Combines the members' probabilities row by row.</summary>
-    /// <param name="members">One entry per member, in the ensemble's member order: rows × classes probabilities, all aligned to one class order and with the same row count.</param>
-    /// <returns>Rows × classes combined probabilities.</returns>
-    float[][] Combine(IReadOnlyList<float[][]> members);
-}
-
-/// <summary>The equal-weight ensemble: the element-wise mean of the members' probabilities.</summary>
-public sealed class MeanCombiner : IEnsembleCombiner
-{
-    /// <summary>The one instance (stateless).</summary>
-    public static MeanCombiner Instance { get; } = new();
-
-    private MeanCombiner()
-    {
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>Computed in single precision as Σ<sub>m</sub> p<sub>m</sub> / M, adding members in order (the numbers the CLI has always written).</remarks>
-    /// <exception cref="ArgumentException">No member, or members with different row or class counts.</exception>
-    public float[][] Combine(IReadOnlyList<float[][]> members)
-    {
-        ArgumentNullException.ThrowIfNull(members);
-        if (members.Count == 0)
-            throw new ArgumentException("An ensemble needs at least one member.", nameof(members));
-        int n = members[0].Length;
-        if (members.Any(m => m.Length != n))
-            throw new ArgumentException($"The members score different numbers of rows ({string.Join(", ", members.Select(m => m.Length))}).", nameof(members));
-        var result = new float[n][];
-        for (int i = 0; i < n; i++)
-        {
-            int k = members[0][i].Length;
-            if (members.Any(m => m[i].Length != k))
-                throw new ArgumentException($"Row {i}: the members give different numbers of classes.", nameof(members));
-            result[i] = new float[k];
-            foreach (var m in members)
-            {
-                for (int c = 0; c < k; c++)
-                    result[i][c] += m[i][c] / members.Count;
-            }
-        }
-        return result;
-    }
-}
-
-/// <summary>
 /// An ensemble of genre models over the same rows (e.g. a feature cache's clips): scores every member, aligns its
 /// probabilities by genre name to <see cref="Classes"/>, and combines them with an <see cref="IEnsembleCombiner"/>
 /// (default <see cref="MeanCombiner"/>, equal weights). Members may read different features (log-mel networks and

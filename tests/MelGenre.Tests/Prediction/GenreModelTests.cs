@@ -86,6 +86,16 @@ public sealed class GenreModelTests : IDisposable
         // The first window is the excerpt the pipeline reads.
         Assert.Equal(pipelineScore, result.Models[0].WindowProbabilities[0], new SongPredictorTests.Close());
         Assert.Equal(1f, result.Probabilities.Sum(), 4);
+
+        // An ensemble over a view of cached-style vectors: the model and its own reload, both reading "Features".
+        var vectors = new MLContext(5).Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(i => new VectorRow { Features = Enumerable.Range(0, 308).Select(j => (float)Math.Sin(i + j)).ToArray() }));
+        var twin = GenreModel.Load(new MLContext(6), zip, "twin");
+        var ensemble = new EnsembleScorer(new[] { model, twin }, new[] { "pop", "rock", "folk" });
+        var own = GenreScores.Align(model.Classes, model.Score(vectors), ensemble.Classes, model.Name);
+        var mean = ensemble.Score(_ => vectors);
+        Assert.Equal(4, mean.Length);
+        for (int i = 0; i < mean.Length; i++)
+            Assert.Equal(own[i], mean[i], new SongPredictorTests.Close());
     }
 
     [Fact]
