@@ -23,17 +23,9 @@ public sealed class MelSpectrogram
 {
     private const int GroupFrames = 8;
 
-    private readonly FrameTransform _transform;
-    private readonly double[] _window;
-    private readonly int[] _melStart;
-    private readonly int[] _melLength;
-    private readonly int[] _melOffset;
-    private readonly float[] _melWeights;
-    private readonly int _fftSize;
-    private readonly int _hop;
+    private readonly StftEngine _stft;
+    private readonly SparseMelBasis _mel;
     private readonly int _melCount;
-    private readonly bool _center;
-    private readonly bool _reflect;
     private readonly float _power;
 
     [ThreadStatic]
@@ -53,25 +45,20 @@ public sealed class MelSpectrogram
         }
 
         Settings = settings;
-        _fftSize = settings.FftSize;
-        _hop = settings.HopLength;
         _melCount = settings.MelCount;
-        _center = settings.Center;
-        _reflect = settings.PadMode == PadMode.Reflect;
         _power = settings.Power;
-        _transform = FrameTransform.Create(_fftSize);
-        _window = WindowFunctions.CreatePadded(settings.Window, settings.EffectiveWindowLength, _fftSize);
+        _stft = new StftEngine(settings.FftSize, settings.HopLength, settings.Window, settings.EffectiveWindowLength, settings.Center, settings.PadMode);
 
         float[] basis = MelFilterBank.Build(
             settings.SampleRate,
-            _fftSize,
+            settings.FftSize,
             _melCount,
             settings.EffectiveMinFrequency,
             settings.EffectiveMaxFrequency,
             settings.Htk,
             settings.Normalization,
             out int[] emptyChannels);
-        (_melStart, _melLength, _melOffset, _melWeights) = Sparsify(basis, _melCount, _transform.BinCount);
+        _mel = new SparseMelBasis(basis, _melCount, _stft.BinCount);
 
         var warnings = new List<string>();
         if (emptyChannels.Length > 0)
@@ -106,41 +93,7 @@ public sealed class MelSpectrogram
     /// <returns>The frame count (at least 1).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sampleCount"/> is negative.</exception>
     /// <exception cref="ArgumentException">No frame can be formed: uncentred analysis of fewer than n_fft samples, reflect padding of an empty signal, or an empty signal with odd n_fft.</exception>
-    public int GetFrameCount(int sampleCount)
-    {
-        if (sampleCount < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(sampleCount), sampleCount, "sampleCount must be >= 0.");
-        }
-
-        CultureInfo ci = CultureInfo.InvariantCulture;
-        if (!_center)
-        {
-            if (sampleCount < _fftSize)
-            {
-                throw new ArgumentException(
-                    string.Format(ci, "center=false needs at least n_fft = {0} samples, got {1}", _fftSize, sampleCount),
-                    nameof(sampleCount));
-            }
-
-            return 1 + ((sampleCount - _fftSize) / _hop);
-        }
-
-        if (_reflect && sampleCount == 0)
-        {
-            throw new ArgumentException("pad_mode=reflect needs at least 1 sample, got 0", nameof(sampleCount));
-        }
-
-        long padded = sampleCount + (2L * (_fftSize / 2));
-        if (padded < _fftSize)
-        {
-            throw new ArgumentException(
-                string.Format(ci, "center=true with odd n_fft = {0} needs at least 1 sample, got {1}", _fftSize, sampleCount),
-                nameof(sampleCount));
-        }
-
-        return (int)(1 + ((padded - _fftSize) / _hop));
-    }
+    public int GetFrameCount(int sampleCount) => _stft.GetFrameCount(sampleCount);
 
     /// <summary>Computes the mel spectrogram of <paramref name="samples"/> into a new array.</summary>
     /// <param name="samples">Mono signal at <see cref="MelSpectrogramSettings.SampleRate"/>.</param>
@@ -185,100 +138,27 @@ public sealed class MelSpectrogram
                 nameof(destination));
         }
 
-        int n = _fftSize;
-        int bins = _transform.BinCount;
-        int fftScratch = _transform.ScratchLength;
-        Scratch scratch = Scratch.Get(ref t_scratch, 2 * fftScratch, bins, n);
-        Span<Vector256<double>> fft = MemoryMarshal.Cast<double, Vector256<double>>(scratch.Fft.AsSpan(scratch.FftStart, 2 * fftScratch * 4));
-        Span<Vector256<double>> fft0 = fft.Slice(0, fftScratch);
-        Span<Vector256<double>> fft1 = fft.Slice(fftScratch, fftScratch);
-        int imOffset = _transform.ImaginaryOffset;
-        var geometry = new FrameGeometry(samples.Length, n, _hop, _center, _reflect);
+        int bins = _stft.BinCount;
+        int quad = _stft.QuadLength;
+        Scratch scratch = t_scratch ??= new Scratch();
+        Span<Vector256<double>> fft = scratch.Stft.Prepare(_stft, 2);
+        Span<Vector256<double>> fft0 = fft.Slice(0, quad);
+        Span<Vector256<double>> fft1 = fft.Slice(quad, quad);
+        if (scratch.Power.Length < bins)
+            scratch.Power = new Vector256<float>[bins];
+        int imOffset = _stft.ImaginaryOffset;
+        var geometry = _stft.Geometry(samples.Length);
 
         for (int t0 = 0; t0 < frames; t0 += GroupFrames)
         {
             int count = Math.Min(GroupFrames, frames - t0);
-            var quad0 = new FrameQuad(
-                GetFrame(samples, geometry, t0, frames, scratch, 0),
-                GetFrame(samples, geometry, t0 + 1, frames, scratch, 1),
-                GetFrame(samples, geometry, t0 + 2, frames, scratch, 2),
-                GetFrame(samples, geometry, t0 + 3, frames, scratch, 3));
-            _transform.Transform(quad0, _window, fft0);
+            _stft.TransformQuad(samples, geometry, t0, frames, scratch.Stft, 0, fft0);
             bool second = count > 4;
             if (second)
-            {
-                var quad1 = new FrameQuad(
-                    GetFrame(samples, geometry, t0 + 4, frames, scratch, 4),
-                    GetFrame(samples, geometry, t0 + 5, frames, scratch, 5),
-                    GetFrame(samples, geometry, t0 + 6, frames, scratch, 6),
-                    GetFrame(samples, geometry, t0 + 7, frames, scratch, 7));
-                _transform.Transform(quad1, _window, fft1);
-            }
-
+                _stft.TransformQuad(samples, geometry, t0 + 4, frames, scratch.Stft, 1, fft1);
             ComputePower(fft0, fft1, second, imOffset, bins, scratch.Power);
             ApplyMel(scratch.Power, destination, frames, t0, count);
         }
-    }
-
-    private static (int[] Start, int[] Length, int[] Offset, float[] Weights) Sparsify(float[] basis, int melCount, int bins)
-    {
-        var start = new int[melCount];
-        var length = new int[melCount];
-        var offset = new int[melCount];
-        var weights = new List<float>();
-        for (int m = 0; m < melCount; m++)
-        {
-            int first = -1, last = -1;
-            for (int k = 0; k < bins; k++)
-            {
-                if (basis[(m * bins) + k] != 0f)
-                {
-                    if (first < 0)
-                    {
-                        first = k;
-                    }
-
-                    last = k;
-                }
-            }
-
-            offset[m] = weights.Count;
-            if (first >= 0)
-            {
-                start[m] = first;
-                length[m] = last - first + 1;
-                for (int k = first; k <= last; k++)
-                {
-                    weights.Add(basis[(m * bins) + k]);
-                }
-            }
-        }
-
-        return (start, length, offset, weights.ToArray());
-    }
-
-    /// <summary>Returns frame <paramref name="t"/> (n_fft samples): a slice of the signal, or a padded copy in the scratch.</summary>
-    private static ReadOnlySpan<float> GetFrame(ReadOnlySpan<float> samples, in FrameGeometry g, int t, int frames, Scratch scratch, int slot)
-    {
-        int n = g.FftSize;
-        if (t >= frames)
-        {
-            return scratch.Zeros.AsSpan(0, n);
-        }
-
-        long begin = g.FrameStart(t);
-        if (begin >= 0 && begin + n <= samples.Length)
-        {
-            return samples.Slice((int)begin, n);
-        }
-
-        Span<float> frame = scratch.Edge.AsSpan(slot * n, n);
-        for (int j = 0; j < n; j++)
-        {
-            frame[j] = g.SampleAt(samples, begin + j);
-        }
-
-        return frame;
     }
 
     private void ComputePower(
@@ -335,13 +215,13 @@ public sealed class MelSpectrogram
     private void ApplyMel(Vector256<float>[] power, Span<float> destination, int frames, int t0, int count)
     {
         ref Vector256<float> p = ref MemoryMarshal.GetArrayDataReference(power);
-        ref float w = ref MemoryMarshal.GetArrayDataReference(_melWeights);
+        ref float w = ref MemoryMarshal.GetArrayDataReference(_mel.Weights);
         ref float dst = ref MemoryMarshal.GetReference(destination);
         for (int m = 0; m < _melCount; m++)
         {
-            int len = _melLength[m];
-            ref Vector256<float> pk = ref Unsafe.Add(ref p, _melStart[m]);
-            ref float wk = ref Unsafe.Add(ref w, _melOffset[m]);
+            int len = _mel.Length[m];
+            ref Vector256<float> pk = ref Unsafe.Add(ref p, _mel.Start[m]);
+            ref float wk = ref Unsafe.Add(ref w, _mel.Offset[m]);
             Vector256<float> acc0 = Vector256<float>.Zero;
             Vector256<float> acc1 = Vector256<float>.Zero;
             int k = 0;
@@ -372,42 +252,11 @@ public sealed class MelSpectrogram
         }
     }
 
-    /// <summary>Per-thread working memory, grown on demand and reused across calls and extractors.</summary>
+    /// <summary>Per-thread working memory, grown on demand and reused across calls and instances.</summary>
     private sealed class Scratch
     {
-        public double[] Fft = [];
-        public int FftStart;
-        public Vector256<float>[] Power = [];
-        public float[] Edge = [];
-        public float[] Zeros = [];
+        public StftEngine.Workspace Stft { get; } = new();
 
-        public static Scratch Get(ref Scratch? slot, int fftLength, int bins, int fftSize)
-        {
-            Scratch s = slot ??= new Scratch();
-            if (s.Fft.Length - s.FftStart < 4 * fftLength)
-            {
-                // Pinned so that the 64-byte (cache line) alignment computed here stays valid.
-                s.Fft = GC.AllocateArray<double>((4 * fftLength) + 8, pinned: true);
-                long address = Marshal.UnsafeAddrOfPinnedArrayElement(s.Fft, 0);
-                s.FftStart = (int)((64 - (address & 63)) & 63) / sizeof(double);
-            }
-
-            if (s.Power.Length < bins)
-            {
-                s.Power = new Vector256<float>[bins];
-            }
-
-            if (s.Edge.Length < GroupFrames * fftSize)
-            {
-                s.Edge = new float[GroupFrames * fftSize];
-            }
-
-            if (s.Zeros.Length < fftSize)
-            {
-                s.Zeros = new float[fftSize];
-            }
-
-            return s;
-        }
+        public Vector256<float>[] Power { get; set; } = [];
     }
 }

@@ -295,10 +295,7 @@ internal ref struct FrameOutputs
 /// </summary>
 internal sealed class MelCepstrum
 {
-    private readonly int[] _start;
-    private readonly int[] _length;
-    private readonly int[] _offset;
-    private readonly float[] _weights;
+    private readonly SparseMelBasis _basis;
     private readonly MfccTransform _dct;
 
     public MelCepstrum(int sampleRate, int fftSize, int melCount, int mfccCount)
@@ -306,32 +303,7 @@ internal sealed class MelCepstrum
         MelCount = melCount;
         int bins = (fftSize / 2) + 1;
         float[] basis = MelFilterBank.Build(sampleRate, fftSize, melCount, 0, sampleRate / 2.0, false, MelNormalization.Slaney, out _);
-        _start = new int[melCount];
-        _length = new int[melCount];
-        _offset = new int[melCount];
-        var weights = new List<float>();
-        for (int m = 0; m < melCount; m++)
-        {
-            int first = -1, last = -1;
-            for (int k = 0; k < bins; k++)
-            {
-                if (basis[(m * bins) + k] != 0f)
-                {
-                    first = first < 0 ? k : first;
-                    last = k;
-                }
-            }
-
-            _offset[m] = weights.Count;
-            if (first >= 0)
-            {
-                _start[m] = first;
-                _length[m] = last - first + 1;
-                weights.AddRange(basis.AsSpan(m * bins + first, last - first + 1).ToArray());
-            }
-        }
-
-        _weights = weights.ToArray();
+        _basis = new SparseMelBasis(basis, melCount, bins);
         _dct = new MfccTransform(melCount, mfccCount, DctNormalization.Ortho, 0f);
     }
 
@@ -342,16 +314,7 @@ internal sealed class MelCepstrum
     public int MfccCount => _dct.MfccCount;
 
     /// <summary>One frame of the mel power spectrogram (float32 result).</summary>
-    public void ApplyMel(ReadOnlySpan<float> power, Span<float> mel)
-    {
-        ReadOnlySpan<float> w = _weights;
-        for (int m = 0; m < MelCount; m++)
-        {
-            ReadOnlySpan<float> p = power.Slice(_start[m], _length[m]);
-            ReadOnlySpan<float> wm = w.Slice(_offset[m], _length[m]);
-            mel[m] = ChromaStft.Dot(wm, p);
-        }
-    }
+    public void ApplyMel(ReadOnlySpan<float> power, Span<float> mel) => _basis.Apply(power, mel);
 
     /// <summary>dB over the whole clip (frame-major <c>[frame, mel]</c> mel powers, converted in place), then MFCCs into row-major <c>[coefficient, frame]</c>.</summary>
     public void MelToMfcc(Span<float> melFrameMajor, Span<float> mfcc, int frames)

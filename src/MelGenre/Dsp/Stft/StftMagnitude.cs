@@ -17,23 +17,17 @@ namespace MelGenre.Dsp;
 /// </remarks>
 internal sealed class StftMagnitude
 {
-    private readonly FrameTransform _transform;
-    private readonly double[] _window;
-    private readonly bool _reflect;
+    private readonly StftEngine _stft;
 
     [ThreadStatic]
     private static Scratch? t_scratch;
 
     public StftMagnitude(int fftSize, int hopLength, WindowType window, bool center, PadMode padMode)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(fftSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(hopLength, 1);
+        _stft = new StftEngine(fftSize, hopLength, window, fftSize, center, padMode);
         FftSize = fftSize;
         HopLength = hopLength;
         Center = center;
-        _reflect = padMode == PadMode.Reflect;
-        _transform = FrameTransform.Create(fftSize);
-        _window = WindowFunctions.CreatePadded(window, fftSize, fftSize);
     }
 
     /// <summary>n_fft.</summary>
@@ -46,36 +40,10 @@ internal sealed class StftMagnitude
     public bool Center { get; }
 
     /// <summary>Number of frequency bins, <c>1 + n_fft // 2</c>.</summary>
-    public int BinCount => _transform.BinCount;
+    public int BinCount => _stft.BinCount;
 
     /// <summary>librosa's frame count for <paramref name="sampleCount"/> samples; throws when no frame can be formed.</summary>
-    public int GetFrameCount(int sampleCount)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(sampleCount);
-        CultureInfo ci = CultureInfo.InvariantCulture;
-        if (!Center)
-        {
-            if (sampleCount < FftSize)
-            {
-                throw new ArgumentException(string.Format(ci, "center=false needs at least n_fft = {0} samples, got {1}", FftSize, sampleCount), nameof(sampleCount));
-            }
-
-            return 1 + ((sampleCount - FftSize) / HopLength);
-        }
-
-        if (_reflect && sampleCount == 0)
-        {
-            throw new ArgumentException("pad_mode=reflect needs at least 1 sample, got 0", nameof(sampleCount));
-        }
-
-        long padded = sampleCount + (2L * (FftSize / 2));
-        if (padded < FftSize)
-        {
-            throw new ArgumentException(string.Format(ci, "center=true with odd n_fft = {0} needs at least 1 sample, got {1}", FftSize, sampleCount), nameof(sampleCount));
-        }
-
-        return (int)(1 + ((padded - FftSize) / HopLength));
-    }
+    public int GetFrameCount(int sampleCount) => _stft.GetFrameCount(sampleCount);
 
     /// <summary>
     /// Writes <c>|X[t, k]|</c> to <c>destination[t * BinCount + k]</c> for every frame t of <paramref name="samples"/>.
@@ -93,21 +61,16 @@ internal sealed class StftMagnitude
                 nameof(destination));
         }
 
-        int n = FftSize;
-        int fftLength = _transform.ScratchLength;
-        Scratch scratch = Scratch.Get(ref t_scratch, fftLength, n);
-        Span<Vector256<double>> fft = MemoryMarshal.Cast<double, Vector256<double>>(scratch.Fft.AsSpan(scratch.FftStart, fftLength * 4));
-        int imOffset = _transform.ImaginaryOffset;
-        var geometry = new FrameGeometry(samples.Length, n, HopLength, Center, _reflect);
+        Scratch scratch = t_scratch ??= new Scratch();
+        Span<Vector256<double>> fft = scratch.Stft.Prepare(_stft, 1);
+        if (scratch.Discard.Length < bins)
+            scratch.Discard = new float[bins];
+        int imOffset = _stft.ImaginaryOffset;
+        var geometry = _stft.Geometry(samples.Length);
 
         for (int t0 = 0; t0 < frames; t0 += 4)
         {
-            var quad = new FrameQuad(
-                GetFrame(samples, geometry, t0, frames, scratch, 0),
-                GetFrame(samples, geometry, t0 + 1, frames, scratch, 1),
-                GetFrame(samples, geometry, t0 + 2, frames, scratch, 2),
-                GetFrame(samples, geometry, t0 + 3, frames, scratch, 3));
-            _transform.Transform(quad, _window, fft);
+            _stft.TransformQuad(samples, geometry, t0, frames, scratch.Stft, 0, fft);
             int count = Math.Min(4, frames - t0);
             Span<float> d0 = destination.Slice(t0 * bins, bins);
             Span<float> d1 = count > 1 ? destination.Slice((t0 + 1) * bins, bins) : scratch.Discard.AsSpan(0, bins);
@@ -158,66 +121,11 @@ internal sealed class StftMagnitude
         return Avx.ConvertToVector128Single(Vector256.Sqrt(Vector256.MultiplyAddEstimate(re, re, im * im)));
     }
 
-    /// <summary>Returns frame <paramref name="t"/> (n_fft samples): a slice of the signal, or a padded copy in the scratch.</summary>
-    private static ReadOnlySpan<float> GetFrame(ReadOnlySpan<float> samples, in FrameGeometry g, int t, int frames, Scratch scratch, int slot)
-    {
-        int n = g.FftSize;
-        if (t >= frames)
-        {
-            return scratch.Zeros.AsSpan(0, n);
-        }
-
-        long begin = g.FrameStart(t);
-        if (begin >= 0 && begin + n <= samples.Length)
-        {
-            return samples.Slice((int)begin, n);
-        }
-
-        Span<float> frame = scratch.Edge.AsSpan(slot * n, n);
-        for (int j = 0; j < n; j++)
-        {
-            frame[j] = g.SampleAt(samples, begin + j);
-        }
-
-        return frame;
-    }
-
     /// <summary>Per-thread working memory, grown on demand.</summary>
     private sealed class Scratch
     {
-        public double[] Fft = [];
-        public int FftStart;
-        public float[] Edge = [];
-        public float[] Zeros = [];
-        public float[] Discard = [];
+        public StftEngine.Workspace Stft { get; } = new();
 
-        public static Scratch Get(ref Scratch? slot, int fftLength, int fftSize)
-        {
-            Scratch s = slot ??= new Scratch();
-            if (s.Fft.Length - s.FftStart < 4 * fftLength)
-            {
-                // Pinned so that the 64-byte alignment computed here stays valid (see MelSpectrogram).
-                s.Fft = GC.AllocateArray<double>((4 * fftLength) + 8, pinned: true);
-                long address = Marshal.UnsafeAddrOfPinnedArrayElement(s.Fft, 0);
-                s.FftStart = (int)((64 - (address & 63)) & 63) / sizeof(double);
-            }
-
-            if (s.Edge.Length < 4 * fftSize)
-            {
-                s.Edge = new float[4 * fftSize];
-            }
-
-            if (s.Zeros.Length < fftSize)
-            {
-                s.Zeros = new float[fftSize];
-            }
-
-            if (s.Discard.Length < (fftSize / 2) + 1)
-            {
-                s.Discard = new float[(fftSize / 2) + 1];
-            }
-
-            return s;
-        }
+        public float[] Discard { get; set; } = [];
     }
 }
