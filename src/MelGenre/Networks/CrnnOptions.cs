@@ -1,19 +1,3 @@
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Networks;
 
 /// <summary>

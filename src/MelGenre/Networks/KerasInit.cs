@@ -3,22 +3,6 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Networks;
 
 /// <summary>

@@ -1,22 +1,6 @@
 using System;
 using static TorchSharp.torch;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Networks;
 
 internal static class ModelInput

@@ -6,22 +6,6 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Networks;
 
 /// <summary>

@@ -1,22 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Training;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Networks;
 
 /// <summary>
