@@ -4,22 +4,6 @@ using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Training;
 
 /// <summary>Chooses the torch device from the trainer options and the MLContext's GPU settings.</summary>

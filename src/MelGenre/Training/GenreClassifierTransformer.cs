@@ -3,25 +3,13 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
-using MelGenre.Transforms;
 using MelGenre.Persistence;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
-
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Datasets;
 
 namespace MelGenre.Training;
 

@@ -4,20 +4,6 @@ using MelGenre.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Training;
 
 /// <summary>What the training loop and the saved model need to know about an architecture.</summary>

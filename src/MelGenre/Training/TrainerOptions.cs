@@ -5,22 +5,6 @@ using System.Text.Json.Serialization;
 using System.Threading;
 using Microsoft.ML;
 
-using MelGenre.Audio;
-
-using MelGenre.Dsp;
-
-using MelGenre.Transforms;
-
-using MelGenre.Networks;
-
-using MelGenre.Recipes;
-
-using MelGenre.Caching;
-
-using MelGenre.Persistence;
-
-using MelGenre.Datasets;
-
 namespace MelGenre.Training;
 
 /// <summary>How the feature column's two dimensions are laid out.</summary>
@@ -113,11 +97,33 @@ public abstract class NetworkTrainerOptions
     [JsonIgnore]
     public CancellationToken CancellationToken;
 
-    /// <summary>A shallow copy (trainers keep their own copy; the caller's object is never modified).</summary>
-    internal NetworkTrainerOptions MemberwiseCloneOptions() => (NetworkTrainerOptions)MemberwiseClone();
+    /// <summary>How error messages name the architecture ("CRNN").</summary>
+    private protected abstract string Description { get; }
+
+    /// <summary>Adds every broken rule of the architecture's own options, with its value.</summary>
+    private protected abstract void AddArchitectureErrors(List<string> errors);
+
+    /// <summary>A copy that shares nothing mutable with this object.</summary>
+    private protected abstract NetworkTrainerOptions Copy();
+
+    /// <summary>The architecture's description for the training loop and the saved model, over these options.</summary>
+    internal abstract NetworkSpec CreateSpec();
+
+    /// <summary>
+    /// Checks the shared and the architecture's options and returns a copy (a trainer keeps its own; the caller's
+    /// object is never modified). Every broken rule, with its value, goes into one <see cref="ArgumentException"/>.
+    /// </summary>
+    internal NetworkTrainerOptions ValidatedCopy()
+    {
+        var errors = ValidateCommon();
+        AddArchitectureErrors(errors);
+        if (errors.Count > 0)
+            throw new ArgumentException($"Invalid {Description} trainer options: " + string.Join("; ", errors) + ".", "options");
+        return Copy();
+    }
 
     /// <summary>Every broken rule of the shared options, with its value.</summary>
-    internal List<string> ValidateCommon()
+    private List<string> ValidateCommon()
     {
         var errors = new List<string>();
         string F(double v) => v.ToString(CultureInfo.InvariantCulture);
