@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,7 +31,13 @@ internal sealed class BestWeightsCallback : ITrainingCallback, IDisposable
             BestEpoch = metrics.Epoch;
             Free();
             using var noGrad = torch.no_grad();
-            _weights = _network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+            var copy = new Dictionary<string, Tensor>();
+            foreach (var (name, tensor) in _network.state_dict())
+            {
+                using var detached = tensor.detach();
+                copy.Add(name, detached.clone().DetachFromDisposeScope());
+            }
+            _weights = copy;
         }
         return CallbackAction.Continue;
     }
