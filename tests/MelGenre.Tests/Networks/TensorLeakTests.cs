@@ -35,10 +35,15 @@ public sealed class TensorLeakTests
         var train = SyntheticGenres.Load(ml, SyntheticGenres.Make(5, seed: 1));      // 20 rows: batches of 8, 8 and 4
         var validation = SyntheticGenres.Load(ml, SyntheticGenres.Make(2, seed: 3)); // 8 rows: inference batches of 3, 3 and 2
         var perEpoch = new List<long>();
+        var perEpochRaw = new List<long>();
         NetworkTrainerOptions options = architecture == "crnn" ? TrainerTests.SmallCrnn(4) : TrainerTests.SmallCnnRnn(4);
         options.ValidationSet = validation;
         options.InferenceBatchSize = 3;
-        options.Progress = new CountingProgress(() => perEpoch.Add(LiveTensors()));
+        options.Progress = new CountingProgress(() =>
+        {
+            perEpochRaw.Add(Tensor.TotalCount);
+            perEpoch.Add(LiveTensors());
+        });
         IEstimator<GenreClassifierTransformer> trainer = architecture == "crnn"
             ? ml.MulticlassClassification.Trainers.Crnn((CrnnTrainer.Options)options)
             : ml.MulticlassClassification.Trainers.ParallelCnnRnn((ParallelCnnRnnTrainer.Options)options);
@@ -56,7 +61,7 @@ public sealed class TensorLeakTests
         var (afterTraining, afterScoring, scores) = TrainAndScore(trainer, train, validation);
         // The model is unreachable now: what its network held goes with it.
         long afterRelease = LiveTensors();
-        _log.WriteLine($"{architecture}: before {before}, each epoch {string.Join(", ", perEpoch)}, after training {afterTraining}, after scoring {afterScoring}, model released {afterRelease}, layer residue {layerResidue}");
+        _log.WriteLine($"{architecture}: before {before}, each epoch {string.Join(", ", perEpoch)} (uncollected {string.Join(", ", perEpochRaw)}), after training {afterTraining}, after scoring {afterScoring}, model released {afterRelease}, layer residue {layerResidue}");
 
         Assert.Equal(8, scores);
         Assert.Equal(4, perEpoch.Count);
@@ -64,6 +69,9 @@ public sealed class TensorLeakTests
         // epoch 2 on nothing may be added: a replaced copy of the best weights must free the one before.
         Assert.All(perEpoch.Skip(1), count => Assert.Equal(perEpoch[1], count));
         Assert.True(perEpoch[1] > perEpoch[0], "the copy of the best weights is counted");
+        // Nor may the loop leave tensors to the finalizer: counted without a collection, nothing rises after epoch 2
+        // (a collection in between can only lower the count, by finishing the layer constructors' garbage).
+        Assert.All(perEpochRaw.Skip(1), count => Assert.True(count <= perEpochRaw[1], $"{count} live tensors after epoch 2's {perEpochRaw[1]}"));
         Assert.True(afterTraining > before, "the trained network holds its weights");
         Assert.Equal(afterTraining, afterScoring);
         Assert.Equal(before + layerResidue, afterRelease);
