@@ -124,7 +124,7 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
 
     /// <summary>Class probabilities for the first <paramref name="count"/> rows of a [batch, rows, columns] block of feature rows.</summary>
     /// <remarks>The rows are copied straight into the input tensor's memory (<c>torch.tensor(float[])</c> would clone the
-    /// block: one more large-object array per batch, 21 MB for 64 clips of 640 x 128).</remarks>
+    /// block: one more large-object array per batch).</remarks>
     internal float[] Score(ReadOnlySpan<float> features, int count)
     {
         using var mode = torch.inference_mode();
