@@ -1,0 +1,204 @@
+using System;
+using System.IO;
+using NLayer;
+
+namespace MelGenre.Audio.Managed;
+
+/// <summary>
+/// MPEG audio (layers I-III, MPEG-1/2/2.5) with NLayer's frame decoder driven frame by frame, so the output lines up
+/// with mpg123's (what libsndfile uses): MelGenre finds the frames itself (<see cref="MpegLayout"/>), skips the
+/// Xing/Info tag frame, emits a frame of silence wherever NLayer cannot decode a frame (a frame whose bit reservoir
+/// lies before the start of the file, which mpg123 also turns into silence), and applies mpg123's gapless rule when a
+/// LAME/Lavf tag is present: drop the first <c>encoder delay + 529</c> samples and end <c>padding − 529</c> samples
+/// before the last frame's end. Without such a tag every decoded sample is kept, as mpg123 does. iTunSMPB tags are
+/// ignored (mpg123 ignores them too).
+/// </summary>
+internal sealed class Mp3Decoder : IAudioFormatDecoder
+{
+    internal static readonly Mp3Decoder Instance = new();
+
+    /// <summary>mpg123's decoder delay (GAPLESS_DELAY): the synthesis filterbank's 528 + 1 samples.</summary>
+    internal const int DecoderDelay = 529;
+
+    /// <inheritdoc />
+    public string Name => "MP3";
+
+    /// <inheritdoc />
+    public IManagedAudioReader Open(string path, Stream stream, long fileBytes)
+    {
+        byte[] data = new byte[fileBytes];
+        stream.Position = 0;
+        stream.ReadExactly(data);
+        stream.Dispose();
+
+        int start = 0;
+        while (start + 10 <= data.Length && data[start] == 'I' && data[start + 1] == 'D' && data[start + 2] == '3')
+        {
+            long end = start + Id3v2.TagEnd(data.AsSpan(start, 10));
+            if (end > data.Length)
+            {
+                break;
+            }
+
+            start = (int)end;
+        }
+
+        MpegLayout layout = MpegLayout.Scan(data, start);
+        if (layout.Offsets.Count == 0)
+        {
+            FileSignature signature = FileSignatureSniffer.Classify(data.AsSpan(0, Math.Min(12, data.Length)));
+            if (signature == FileSignature.Other)
+            {
+                throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
+                    $"the content ({fileBytes} bytes) is not a recognised audio format: it has no audio header, and the MP3 decoder " +
+                    "(tried because of the file name) found no MPEG audio frames (managed MP3 decoder).");
+            }
+
+            throw new AudioDecodeException(path, AudioErrorKind.Corrupt,
+                $"it looks like MP3 ({(signature == FileSignature.Id3 ? "it starts with an ID3 tag" : "it starts with an MPEG frame header")}) " +
+                $"but the MP3 decoder found no decodable MPEG audio frames in its {fileBytes} bytes (managed MP3 decoder).");
+        }
+
+        return new Reader(data, layout);
+    }
+
+    private sealed class Reader : IManagedAudioReader
+    {
+        private readonly byte[] _data;
+        private readonly MpegLayout _layout;
+        private readonly MpegFrameDecoder _decoder = new();
+        private readonly MpegFrameView _view = new();
+        private readonly float[] _frame = new float[1152 * 2];
+        private readonly long _begin;     // first sample (per channel) of the decoded stream that is output
+        private readonly long _end;       // one past the last one
+        private int _next;                // next frame to decode
+        private long _decoded;            // samples per channel decoded so far (position of _frame's start)
+        private int _frameSamples;        // samples per channel in _frame
+        private int _framePos;            // next sample of _frame to hand out
+
+        internal Reader(byte[] data, MpegLayout layout)
+        {
+            _data = data;
+            _layout = layout;
+            MpegHeader first = layout.Headers[0];
+            SampleRate = first.SampleRate;
+            Channels = first.Channels;
+            Layer = first.Layer;
+
+            long total = 0;
+            foreach (MpegHeader h in layout.Headers)
+            {
+                total += h.Samples;
+            }
+
+            if (layout.HasLameTag)
+            {
+                _begin = layout.EncoderDelay + DecoderDelay;
+                long end = layout.XingFrames > 0
+                    ? layout.XingFrames * first.Samples - layout.EncoderPadding + DecoderDelay
+                    : total - layout.EncoderPadding + DecoderDelay;
+                _end = Math.Min(end, total);
+            }
+            else
+            {
+                _begin = 0;
+                _end = total;
+            }
+
+            Frames = Math.Max(0, _end - _begin);
+        }
+
+        public int SampleRate { get; }
+
+        public int Channels { get; }
+
+        private int Layer { get; }
+
+        public long Frames { get; }
+
+        public string Format => Layer switch { 1 => "MP1", 2 => "MP2", _ => "MP3" };
+
+        public int FormatCode => SfConst.Mpeg | (Layer switch { 1 => SfConst.MpegLayerI, 2 => SfConst.MpegLayerII, _ => SfConst.MpegLayerIII });
+
+        public bool Lossy => true;
+
+        public int Read(Span<float> destination)
+        {
+            int channels = Channels;
+            int want = destination.Length / channels;
+            int written = 0;
+            while (written < want)
+            {
+                if (_framePos == _frameSamples)
+                {
+                    if (!DecodeNext())
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                long position = _decoded + _framePos;
+                if (position < _begin)
+                {
+                    _framePos = (int)Math.Min(_frameSamples, _begin - _decoded);
+                    continue;
+                }
+
+                if (position >= _end)
+                {
+                    break;
+                }
+
+                int n = (int)Math.Min(Math.Min(want - written, _frameSamples - _framePos), _end - position);
+                _frame.AsSpan(_framePos * channels, n * channels).CopyTo(destination[(written * channels)..]);
+                _framePos += n;
+                written += n;
+            }
+
+            return written;
+        }
+
+        /// <summary>Decodes the next frame into <see cref="_frame"/>; false after the last frame.</summary>
+        private bool DecodeNext()
+        {
+            _decoded += _frameSamples;
+            _frameSamples = 0;
+            _framePos = 0;
+            if (_next >= _layout.Offsets.Count || _decoded >= _end)
+            {
+                return false;
+            }
+
+            MpegHeader h = _layout.Headers[_next];
+            _view.Set(_data, _layout.Offsets[_next], h);
+            _next++;
+            int count;
+            try
+            {
+                count = h.Channels == Channels ? _decoder.DecodeFrame(_view, _frame, 0) : 0;
+            }
+            catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentException or EndOfStreamException)
+            {
+                count = 0;
+            }
+
+            int expected = h.Samples * Channels;
+            if (count != expected)
+            {
+                // Bit reservoir before the start of the data, or a frame NLayer rejects: mpg123 outputs silence.
+                _frame.AsSpan(0, expected).Clear();
+            }
+
+            _frameSamples = h.Samples;
+            return true;
+        }
+
+        public long Skip(long frames) => ManagedAudioDecoder.SkipByReading(this, frames);
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,290 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO;
+using NAudio.Wave;
+
+namespace MelGenre.Audio.Managed;
+
+/// <summary>
+/// WAV (RIFF, RF64, WAVE_FORMAT_EXTENSIBLE) and AIFF/AIFF-C through NAudio.Core's header parsers
+/// (<see cref="WaveFileReader"/>, <see cref="AiffFileReader.ReadAiffHeader"/>); the sample bytes are converted here with
+/// libsndfile's exact int→float scaling (8-bit: (u−128)/128, 16/24-bit: s/2^(n−1), 32-bit: (float)s·2^−31, double:
+/// (float)d), so the output is bit-identical to the native path. ADPCM, µ-law, A-law and other codecs are refused
+/// with an error naming the file and the encoding.
+/// </summary>
+internal sealed class WaveDecoder : IAudioFormatDecoder
+{
+    internal static readonly WaveDecoder Wav = new(aiff: false);
+    internal static readonly WaveDecoder Aiff = new(aiff: true);
+
+    private static readonly Guid PcmSubFormat = new("00000001-0000-0010-8000-00aa00389b71");
+    private static readonly Guid FloatSubFormat = new("00000003-0000-0010-8000-00aa00389b71");
+
+    private readonly bool _aiff;
+
+    private WaveDecoder(bool aiff) => _aiff = aiff;
+
+    /// <inheritdoc />
+    public string Name => _aiff ? "AIFF" : "WAV";
+
+    /// <inheritdoc />
+    public IManagedAudioReader Open(string path, Stream stream, long fileBytes)
+    {
+        try
+        {
+            return _aiff ? OpenAiff(path, stream, fileBytes) : OpenWav(path, stream, fileBytes);
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentException or NotSupportedException or OverflowException)
+        {
+            throw new AudioDecodeException(path, AudioErrorKind.Corrupt,
+                $"the file is damaged or malformed (managed {Name} decoder: {e.Message.TrimEnd('.')}).", e);
+        }
+    }
+
+    private IManagedAudioReader OpenWav(string path, Stream stream, long fileBytes)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        stream.ReadExactly(magic);
+        bool rf64 = magic.SequenceEqual("RF64"u8);
+        stream.Position = 0;
+
+        // NAudio parses the RIFF/RF64 chunks (ds64 included) and leaves the stream at the start of the data chunk.
+        var chunks = new WaveFileReader(stream);
+        WaveFormat format = chunks.WaveFormat;
+        long dataStart = stream.Position;
+        Sample kind = Classify(path, format, aiff: false);
+        string major = rf64 ? "RF64" : "WAV";
+        int majorCode = rf64 ? SfConst.Rf64 : format.Encoding == WaveFormatEncoding.Extensible ? SfConst.WavEx : SfConst.Wav;
+        return new PcmReader(stream, format, kind, dataStart, chunks.Length, fileBytes, major, majorCode, bigEndian: false);
+    }
+
+    private IManagedAudioReader OpenAiff(string path, Stream stream, long fileBytes)
+    {
+        AiffFileReader.ReadAiffHeader(stream, out WaveFormat format, out long dataStart, out int dataLength,
+            new System.Collections.Generic.List<AiffFileReader.AiffChunk>());
+        Sample kind = Classify(path, format, aiff: true);
+        return new PcmReader(stream, format, kind, dataStart, dataLength, fileBytes, "AIFF", SfConst.Aiff, bigEndian: true);
+    }
+
+    internal enum Sample
+    {
+        U8,
+        S8,
+        S16,
+        S24,
+        S32,
+        F32,
+        F64,
+    }
+
+    private Sample Classify(string path, WaveFormat format, bool aiff)
+    {
+        WaveFormatEncoding encoding = format.Encoding;
+        if (encoding == WaveFormatEncoding.Extensible && format is WaveFormatExtensible ext)
+        {
+            encoding = ext.SubFormat == PcmSubFormat ? WaveFormatEncoding.Pcm
+                : ext.SubFormat == FloatSubFormat ? WaveFormatEncoding.IeeeFloat
+                : WaveFormatEncoding.Unknown;
+            if (encoding == WaveFormatEncoding.Unknown)
+            {
+                throw Unsupported(path, $"WAVE_FORMAT_EXTENSIBLE sub-format {ext.SubFormat}");
+            }
+        }
+
+        int channels = Math.Max(1, format.Channels);
+        int bytesPerSample = format.BlockAlign / channels;
+        switch (encoding)
+        {
+            case WaveFormatEncoding.Pcm:
+                return bytesPerSample switch
+                {
+                    1 => aiff ? Sample.S8 : Sample.U8,
+                    2 => Sample.S16,
+                    3 => Sample.S24,
+                    4 => Sample.S32,
+                    _ => throw Unsupported(path, $"PCM with {format.BitsPerSample} bits in {bytesPerSample}-byte samples"),
+                };
+            case WaveFormatEncoding.IeeeFloat:
+                return bytesPerSample switch
+                {
+                    4 => Sample.F32,
+                    8 => Sample.F64,
+                    _ => throw Unsupported(path, $"{format.BitsPerSample}-bit float"),
+                };
+            case WaveFormatEncoding.MuLaw:
+                throw Unsupported(path, "u-law (G.711 mu-law)");
+            case WaveFormatEncoding.ALaw:
+                throw Unsupported(path, "A-law (G.711)");
+            case WaveFormatEncoding.Adpcm:
+                throw Unsupported(path, "MS ADPCM");
+            case WaveFormatEncoding.DviAdpcm:
+                throw Unsupported(path, "IMA ADPCM");
+            case WaveFormatEncoding.Gsm610:
+                throw Unsupported(path, "GSM 6.10");
+            default:
+                throw Unsupported(path, $"format tag 0x{(int)format.Encoding:X4} ({format.Encoding})");
+        }
+    }
+
+    private AudioDecodeException Unsupported(string path, string encoding) =>
+        new(path, AudioErrorKind.UnsupportedFormat,
+            $"the audio encoding is not supported (managed {Name} decoder: {encoding} is not decoded by the managed backend; the native libsndfile backend reads it).");
+
+    /// <summary>Integer or float samples read straight from the data chunk.</summary>
+    private sealed class PcmReader : IManagedAudioReader
+    {
+        private readonly Stream _stream;
+        private readonly Sample _kind;
+        private readonly int _bytesPerSample;
+        private readonly bool _bigEndian;
+        private long _remainingFrames;
+
+        internal PcmReader(Stream stream, WaveFormat format, Sample kind, long dataStart, long dataLength, long fileBytes,
+            string major, int majorCode, bool bigEndian)
+        {
+            _stream = stream;
+            _kind = kind;
+            _bigEndian = bigEndian;
+            SampleRate = format.SampleRate;
+            Channels = format.Channels;
+            _bytesPerSample = kind switch
+            {
+                Sample.U8 or Sample.S8 => 1,
+                Sample.S16 => 2,
+                Sample.S24 => 3,
+                Sample.S32 or Sample.F32 => 4,
+                _ => 8,
+            };
+
+            // libsndfile trusts the data chunk only as far as the file really goes (a cut or lying header).
+            long available = Math.Max(0, fileBytes - dataStart);
+            long bytes = dataLength < 0 ? available : Math.Min(dataLength, available);
+            int frameBytes = Math.Max(1, _bytesPerSample * Math.Max(1, Channels));
+            Frames = bytes / frameBytes;
+            _remainingFrames = Frames;
+
+            (string name, int sub) = kind switch
+            {
+                Sample.U8 => ("PCM 8-bit", SfConst.PcmU8),
+                Sample.S8 => ("PCM 8-bit", SfConst.PcmS8),
+                Sample.S16 => ("PCM 16-bit", SfConst.Pcm16),
+                Sample.S24 => ("PCM 24-bit", SfConst.Pcm24),
+                Sample.S32 => ("PCM 32-bit", SfConst.Pcm32),
+                Sample.F32 => ("32-bit float", SfConst.Float),
+                _ => ("64-bit float", SfConst.Double),
+            };
+            Format = $"{major} ({name})";
+            FormatCode = majorCode | sub;
+            _stream.Position = dataStart;
+        }
+
+        public int SampleRate { get; }
+
+        public int Channels { get; }
+
+        public long Frames { get; }
+
+        public string Format { get; }
+
+        public int FormatCode { get; }
+
+        public bool Lossy => false;
+
+        public int Read(Span<float> destination)
+        {
+            int frames = (int)Math.Min(destination.Length / Channels, _remainingFrames);
+            if (frames <= 0)
+            {
+                return 0;
+            }
+
+            int frameBytes = _bytesPerSample * Channels;
+            byte[] raw = ArrayPool<byte>.Shared.Rent(frames * frameBytes);
+            try
+            {
+                int got = _stream.ReadAtLeast(raw.AsSpan(0, frames * frameBytes), frames * frameBytes, throwOnEndOfStream: false);
+                frames = got / frameBytes;
+                Convert(raw.AsSpan(0, frames * frameBytes), destination[..(frames * Channels)]);
+                _remainingFrames = frames == 0 ? 0 : _remainingFrames - frames;
+                return frames;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(raw);
+            }
+        }
+
+        public long Skip(long frames)
+        {
+            long skip = Math.Min(frames, _remainingFrames);
+            long position = _stream.Position + skip * _bytesPerSample * Channels;
+            _stream.Position = position;
+            _remainingFrames -= skip;
+            return skip;
+        }
+
+        private void Convert(ReadOnlySpan<byte> src, Span<float> dst)
+        {
+            switch (_kind)
+            {
+                case Sample.U8:
+                    for (int i = 0; i < dst.Length; i++)
+                    {
+                        dst[i] = (src[i] - 128) * (1f / 0x80);
+                    }
+
+                    break;
+                case Sample.S8:
+                    for (int i = 0; i < dst.Length; i++)
+                    {
+                        dst[i] = (sbyte)src[i] * (1f / 0x80);
+                    }
+
+                    break;
+                case Sample.S16:
+                    for (int i = 0, j = 0; i < dst.Length; i++, j += 2)
+                    {
+                        short s = _bigEndian ? BinaryPrimitives.ReadInt16BigEndian(src[j..]) : BinaryPrimitives.ReadInt16LittleEndian(src[j..]);
+                        dst[i] = s * (1f / 0x8000);
+                    }
+
+                    break;
+                case Sample.S24:
+                    for (int i = 0, j = 0; i < dst.Length; i++, j += 3)
+                    {
+                        int s = _bigEndian
+                            ? (src[j] << 24) | (src[j + 1] << 16) | (src[j + 2] << 8)
+                            : (src[j + 2] << 24) | (src[j + 1] << 16) | (src[j] << 8);
+                        dst[i] = (float)s * (1f / 0x80000000u);
+                    }
+
+                    break;
+                case Sample.S32:
+                    for (int i = 0, j = 0; i < dst.Length; i++, j += 4)
+                    {
+                        int s = _bigEndian ? BinaryPrimitives.ReadInt32BigEndian(src[j..]) : BinaryPrimitives.ReadInt32LittleEndian(src[j..]);
+                        dst[i] = (float)s * (1f / 0x80000000u);
+                    }
+
+                    break;
+                case Sample.F32:
+                    for (int i = 0, j = 0; i < dst.Length; i++, j += 4)
+                    {
+                        dst[i] = _bigEndian ? BinaryPrimitives.ReadSingleBigEndian(src[j..]) : BinaryPrimitives.ReadSingleLittleEndian(src[j..]);
+                    }
+
+                    break;
+                default:
+                    for (int i = 0, j = 0; i < dst.Length; i++, j += 8)
+                    {
+                        dst[i] = (float)(_bigEndian ? BinaryPrimitives.ReadDoubleBigEndian(src[j..]) : BinaryPrimitives.ReadDoubleLittleEndian(src[j..]));
+                    }
+
+                    break;
+            }
+        }
+
+        public void Dispose() => _stream.Dispose();
+    }
+}
