@@ -154,8 +154,24 @@ internal static class ManagedAudioDecoder
                 }
             }
 
+            // libsndfile reads MPEG after an ID3 tag only if a frame header follows the tag or the name says MP3.
+            bool mpegAfterTag = false;
+            if (tagEnd + 4 <= bytes)
+            {
+                stream.Position = tagEnd;
+                Span<byte> sync = stackalloc byte[4];
+                stream.ReadExactly(sync);
+                mpegAfterTag = FileSignatureSniffer.IsMpegFrameHeader(sync);
+            }
+
             stream.Position = 0;
-            return Mp3Decoder.Instance.Open(path, stream, bytes);
+            if (mpegAfterTag || HasMpegExtension(path))
+            {
+                return Mp3Decoder.Instance.Open(path, stream, bytes);
+            }
+
+            throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
+                $"the content ({bytes} bytes) is not a recognised audio format (managed decoders: an ID3 tag followed by no known audio data).");
         }
 
         if (n >= 12 && (head[..4].SequenceEqual("RIFF"u8) || head[..4].SequenceEqual("RF64"u8)) && head[8..12].SequenceEqual("WAVE"u8))
@@ -183,25 +199,29 @@ internal static class ManagedAudioDecoder
             return Mp3Decoder.Instance.Open(path, stream, bytes);
         }
 
-        FileSignature signature = FileSignatureSniffer.Classify(head);
-        if (signature == FileSignature.Container)
-        {
-            string magic = System.Text.Encoding.ASCII.GetString(head[..4]);
-            throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
-                $"the audio encoding is not supported (managed decoders: the '{magic}' container is read by the native backend only).");
-        }
-
-        string ext = Path.GetExtension(path);
-        if (ext.Equals(".mp3", StringComparison.OrdinalIgnoreCase) || ext.Equals(".mp2", StringComparison.OrdinalIgnoreCase) ||
-            ext.Equals(".mp1", StringComparison.OrdinalIgnoreCase) || ext.Equals(".mpga", StringComparison.OrdinalIgnoreCase) ||
-            ext.Equals(".mpeg", StringComparison.OrdinalIgnoreCase))
+        if (HasMpegExtension(path))
         {
             // libsndfile hands files named *.mp3 without any header to mpg123, which searches them for frames.
             return Mp3Decoder.Instance.Open(path, stream, bytes);
         }
 
+        if (FileSignatureSniffer.Classify(head) == FileSignature.Container)
+        {
+            string magic = System.Text.Encoding.ASCII.GetString(head[..4]);
+            throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
+                $"the content ({bytes} bytes) is not a recognised audio format (managed decoders: the '{magic}' container is read by the native backend only).");
+        }
+
         throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
             $"the content ({bytes} bytes) is not a recognised audio format (managed decoders: no WAV, AIFF, FLAC, Ogg or MPEG signature).");
+    }
+
+    private static bool HasMpegExtension(string path)
+    {
+        string ext = Path.GetExtension(path);
+        return ext.Equals(".mp3", StringComparison.OrdinalIgnoreCase) || ext.Equals(".mp2", StringComparison.OrdinalIgnoreCase) ||
+               ext.Equals(".mp1", StringComparison.OrdinalIgnoreCase) || ext.Equals(".mpga", StringComparison.OrdinalIgnoreCase) ||
+               ext.Equals(".mpeg", StringComparison.OrdinalIgnoreCase);
     }
 
     private static void Validate(string path, IManagedAudioReader reader)

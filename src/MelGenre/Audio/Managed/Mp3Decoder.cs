@@ -17,6 +17,9 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
 {
     internal static readonly Mp3Decoder Instance = new();
 
+    /// <summary>Whether NLayer's 24 kHz scalefactor-band table was corrected (see <see cref="FixNLayerTables"/>).</summary>
+    internal static readonly bool Patched24kHzTable = FixNLayerTables();
+
     /// <summary>mpg123's decoder delay (GAPLESS_DELAY): the synthesis filterbank's 528 + 1 samples.</summary>
     internal const int DecoderDelay = 529;
 
@@ -59,13 +62,40 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
                 $"but the MP3 decoder found no decodable MPEG audio frames in its {fileBytes} bytes (managed MP3 decoder).");
         }
 
-        return new Reader(data, layout);
+        return new Reader(path, data, layout);
+    }
+
+    /// <summary>
+    /// NLayer 3.0.1's long-block scalefactor band table for MPEG-2 24 kHz has 330 where ISO 13818-3 (and mpg123) have
+    /// 332 (band 18 starts at line 332), which mis-decodes every 24 kHz frame with energy in bands 17-19. The table is
+    /// a private static array; its element is corrected once, only if it still holds the wrong value.
+    /// </summary>
+    private static bool FixNLayerTables()
+    {
+        try
+        {
+            System.Reflection.FieldInfo? field = typeof(MpegFrameDecoder).Assembly.GetType("NLayer.Decoder.LayerIIIDecoder")?
+                .GetField("_sfBandIndexLTable", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static);
+            if (field?.GetValue(null) is int[][] tables && tables.Length > 4 && tables[4].Length == 23 && tables[4][18] == 330)
+            {
+                tables[4][18] = 332;
+                return true;
+            }
+        }
+        catch (Exception e) when (e is MemberAccessException or System.Reflection.TargetException or NotSupportedException)
+        {
+            // Trimmed or changed NLayer: decode with its own table.
+        }
+
+        return false;
     }
 
     private sealed class Reader : IManagedAudioReader
     {
+        private readonly string _path;
         private readonly byte[] _data;
         private readonly MpegLayout _layout;
+        private int _undecodable;         // frames NLayer rejected with an exception (not reservoir starvation)
         private readonly MpegFrameDecoder _decoder = new();
         private readonly MpegFrameView _view = new();
         private readonly float[] _frame = new float[1152 * 2];
@@ -76,8 +106,10 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
         private int _frameSamples;        // samples per channel in _frame
         private int _framePos;            // next sample of _frame to hand out
 
-        internal Reader(byte[] data, MpegLayout layout)
+        internal Reader(string path, byte[] data, MpegLayout layout)
         {
+            _ = Patched24kHzTable;
+            _path = path;
             _data = data;
             _layout = layout;
             MpegHeader first = layout.Headers[0];
@@ -105,7 +137,7 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
                 _end = total;
             }
 
-            Frames = Math.Max(0, _end - _begin);
+            Frames = layout.NativeFrames(data.Length, Math.Max(0, _end - _begin));
         }
 
         public int SampleRate { get; }
@@ -171,6 +203,12 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
                 return false;
             }
 
+            if (_next == _layout.DamagedFrame)
+            {
+                // libsndfile (mpg123) fails the read where the frame chain breaks inside the file.
+                throw new ManagedDecodeError($"the MPEG frame chain breaks before byte {_layout.DamagedByte}: the data in between is damaged");
+            }
+
             MpegHeader h = _layout.Headers[_next];
             _view.Set(_data, _layout.Offsets[_next], h);
             _next++;
@@ -179,9 +217,17 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
             {
                 count = h.Channels == Channels ? _decoder.DecodeFrame(_view, _frame, 0) : 0;
             }
-            catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentException or EndOfStreamException)
+            catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentException or EndOfStreamException or ArgumentOutOfRangeException)
             {
                 count = 0;
+                _undecodable++;
+                if (_undecodable >= 3 && _undecodable * 10 >= _next)
+                {
+                    // mpg123 "decodes" such frames into values far beyond full scale, which the native path rejects.
+                    throw new AudioDecodeException(_path, AudioErrorKind.Corrupt,
+                        $"{_undecodable} of the first {_next} MPEG frames cannot be decoded (managed MP3 decoder: {e.Message.TrimEnd('.')}): " +
+                        "the compressed frames are damaged or garbage.", e);
+                }
             }
 
             int expected = h.Samples * Channels;

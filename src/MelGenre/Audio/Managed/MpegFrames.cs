@@ -18,8 +18,9 @@ internal readonly struct MpegHeader
 
     private static readonly int[] Rates = [44100, 48000, 32000];
 
-    private MpegHeader(uint raw, int version, int layer, int sampleRate, int frameBytes, int samples)
+    private MpegHeader(uint raw, int version, int layer, int sampleRate, int frameBytes, int samples, int bytesWithoutPadding)
     {
+        BytesWithoutPadding = bytesWithoutPadding;
         Raw = raw;
         VersionCode = version;
         Layer = layer;
@@ -41,6 +42,9 @@ internal readonly struct MpegHeader
 
     /// <summary>Whole frame length in bytes, header included.</summary>
     internal int FrameBytes { get; }
+
+    /// <summary>The frame length this bitrate and rate give without the padding slot (mpg123's compute_bpf, truncated).</summary>
+    internal int BytesWithoutPadding { get; }
 
     /// <summary>Samples per channel the frame decodes to (384, 576 or 1152).</summary>
     internal int Samples { get; }
@@ -97,7 +101,8 @@ internal readonly struct MpegHeader
             bytes = samples / 8 * kbps * 1000 / rate + padding;
         }
 
-        header = new MpegHeader(raw, version, layer, rate, bytes, samples);
+        int unpadded = layer == 1 ? 12 * kbps * 1000 / rate * 4 : samples / 8 * kbps * 1000 / rate;
+        header = new MpegHeader(raw, version, layer, rate, bytes, samples, unpadded);
         return bytes > 4;
     }
 }
@@ -209,6 +214,52 @@ internal sealed class MpegLayout
     /// <summary>Whether a LAME/Lavf extension with encoder delay and padding follows the Xing fields.</summary>
     internal bool HasLameTag { get; }
 
+    /// <summary>
+    /// Index in <see cref="Offsets"/> of the first frame found only by resyncing past damaged data (bytes that are not
+    /// a frame between two runs of frames), or -1. libsndfile fails the read there, so the managed decoder does too.
+    /// </summary>
+    internal int DamagedFrame { get; private init; } = -1;
+
+    /// <summary>Byte offset of <see cref="DamagedFrame"/>.</summary>
+    internal int DamagedByte { get; private init; } = -1;
+
+    /// <summary>
+    /// The length libsndfile reports (mpg123_length): with a Xing frame count, <c>frames × samples</c> adjusted by
+    /// mpg123's gapless window when a LAME tag is present; without one, mpg123's estimate <c>⌊file bytes / bytes
+    /// of the first frame without padding × samples⌋</c> (which libsndfile then also uses as the read limit).
+    /// </summary>
+    internal long NativeFrames(long fileBytes, long decodedTotal)
+    {
+        if (Headers.Count == 0)
+        {
+            return 0;
+        }
+
+        MpegHeader first = Headers[0];
+        int spf = first.Samples;
+        if (XingFrames > 0)
+        {
+            long x = XingFrames * spf;
+            if (!HasLameTag)
+            {
+                return x;
+            }
+
+            long begin = EncoderDelay + Mp3Decoder.DecoderDelay;
+            long end = x - EncoderPadding + Mp3Decoder.DecoderDelay;
+            long full = x;
+            long adjusted = x > end ? (x < full ? end - begin : x - (full - end + begin)) : x - begin;
+            return Math.Max(0, adjusted);
+        }
+
+        if (XingFrames == 0 || first.BytesWithoutPadding <= 0)
+        {
+            return decodedTotal;
+        }
+
+        return (long)((double)fileBytes / first.BytesWithoutPadding * spf);
+    }
+
     /// <summary>Scans <paramref name="data"/> from <paramref name="start"/> for frames.</summary>
     internal static MpegLayout Scan(byte[] data, int start)
     {
@@ -219,6 +270,8 @@ internal sealed class MpegLayout
         MpegHeader reference = default;
         bool haveReference = false;
         bool resyncing = false;
+        int damagedFrame = -1;
+        int damagedByte = -1;
         while (p + 4 <= end)
         {
             if (!MpegHeader.TryParse(data.AsSpan(p, 4), out MpegHeader h) || (haveReference && !reference.IsCompatible(h)))
@@ -247,6 +300,12 @@ internal sealed class MpegLayout
                 // The first frame, and the first after damage, must be confirmed by the next header.
                 p++;
                 continue;
+            }
+
+            if (resyncing && damagedFrame < 0)
+            {
+                damagedFrame = offsets.Count;
+                damagedByte = p;
             }
 
             offsets.Add(p);
@@ -312,9 +371,14 @@ internal sealed class MpegLayout
         {
             offsets.RemoveAt(0);
             headers.RemoveAt(0);
+            damagedFrame = damagedFrame > 0 ? damagedFrame - 1 : damagedFrame;
         }
 
-        return new MpegLayout(offsets, headers, tagFrames, xingFrames, delay, padding, lame);
+        return new MpegLayout(offsets, headers, tagFrames, xingFrames, delay, padding, lame)
+        {
+            DamagedFrame = damagedFrame,
+            DamagedByte = damagedByte,
+        };
     }
 
     /// <summary>End of the audio data: before a trailing ID3v1 tag ("TAG", 128 bytes) if there is one.</summary>

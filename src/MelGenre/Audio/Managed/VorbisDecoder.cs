@@ -32,7 +32,14 @@ internal sealed class VorbisDecoder : IAudioFormatDecoder
         ReadOnlySpan<byte> packet = packetStart < n ? first[packetStart..] : [];
         if (!(packet.Length >= 7 && packet[0] == 1 && packet[1..7].SequenceEqual("vorbis"u8)))
         {
-            string codec = packet.StartsWith("OpusHead"u8) ? "Opus" : packet.Length >= 5 && packet[1..5].SequenceEqual("FLAC"u8) ? "FLAC" : packet.StartsWith("Speex"u8) ? "Speex" : "an unknown codec";
+            string? codec = packet.StartsWith("OpusHead"u8) ? "Opus" : packet.Length >= 5 && packet[1..5].SequenceEqual("FLAC"u8) ? "FLAC" : packet.StartsWith("Speex"u8) ? "Speex" : null;
+            if (codec is null)
+            {
+                // libsndfile: "File contains data in an unimplemented format" on an Ogg page it cannot identify.
+                throw new AudioDecodeException(path, AudioErrorKind.Corrupt,
+                    "the file is damaged or malformed (managed Ogg decoder: the first Ogg packet is not a Vorbis, Opus, FLAC or Speex header).");
+            }
+
             throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
                 $"the audio encoding is not supported (managed Ogg decoder: Ogg {codec} is decoded by the native libsndfile backend only).");
         }

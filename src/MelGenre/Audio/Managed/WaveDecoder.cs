@@ -18,9 +18,6 @@ internal sealed class WaveDecoder : IAudioFormatDecoder
     internal static readonly WaveDecoder Wav = new(aiff: false);
     internal static readonly WaveDecoder Aiff = new(aiff: true);
 
-    private static readonly Guid PcmSubFormat = new("00000001-0000-0010-8000-00aa00389b71");
-    private static readonly Guid FloatSubFormat = new("00000003-0000-0010-8000-00aa00389b71");
-
     private readonly bool _aiff;
 
     private WaveDecoder(bool aiff) => _aiff = aiff;
@@ -53,7 +50,9 @@ internal sealed class WaveDecoder : IAudioFormatDecoder
         var chunks = new WaveFileReader(stream);
         WaveFormat format = chunks.WaveFormat;
         long dataStart = stream.Position;
-        Sample kind = Classify(path, format, aiff: false);
+        int extensibleSubFormat = format.Encoding == WaveFormatEncoding.Extensible ? ReadExtensibleSubFormat(stream) : -1;
+        stream.Position = dataStart;
+        Sample kind = Classify(path, format, aiff: false, extensibleSubFormat);
         string major = rf64 ? "RF64" : "WAV";
         int majorCode = rf64 ? SfConst.Rf64 : format.Encoding == WaveFormatEncoding.Extensible ? SfConst.WavEx : SfConst.Wav;
         return new PcmReader(stream, format, kind, dataStart, chunks.Length, fileBytes, major, majorCode, bigEndian: false);
@@ -61,9 +60,28 @@ internal sealed class WaveDecoder : IAudioFormatDecoder
 
     private IManagedAudioReader OpenAiff(string path, Stream stream, long fileBytes)
     {
-        AiffFileReader.ReadAiffHeader(stream, out WaveFormat format, out long dataStart, out int dataLength,
-            new System.Collections.Generic.List<AiffFileReader.AiffChunk>());
-        Sample kind = Classify(path, format, aiff: true);
+        WaveFormat format;
+        long dataStart;
+        int dataLength;
+        try
+        {
+            AiffFileReader.ReadAiffHeader(stream, out format, out dataStart, out dataLength,
+                new System.Collections.Generic.List<AiffFileReader.AiffChunk>());
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentException or OverflowException or IndexOutOfRangeException)
+        {
+            // libsndfile reports an AIFF it cannot parse as an unrecognised format.
+            throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
+                $"the content ({fileBytes} bytes) is not a recognised audio format (managed AIFF decoder: {e.Message.TrimEnd('.')}).", e);
+        }
+
+        if (format.Channels < 1 || format.SampleRate < 1 || format.BitsPerSample is not (8 or 16 or 24 or 32) || dataStart <= 0 || dataStart > fileBytes)
+        {
+            throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
+                $"the content ({fileBytes} bytes) is not a recognised audio format (managed AIFF decoder: no valid COMM/SSND chunks).");
+        }
+
+        Sample kind = Classify(path, format, aiff: true, -1);
         return new PcmReader(stream, format, kind, dataStart, dataLength, fileBytes, "AIFF", SfConst.Aiff, bigEndian: true);
     }
 
@@ -78,18 +96,49 @@ internal sealed class WaveDecoder : IAudioFormatDecoder
         F64,
     }
 
-    private Sample Classify(string path, WaveFormat format, bool aiff)
+    /// <summary>
+    /// The format code in a WAVE_FORMAT_EXTENSIBLE sub-format GUID (its first two bytes; 1 = PCM, 3 = float), read from
+    /// the fmt chunk directly because NAudio.Core's <see cref="WaveFileReader"/> exposes it only as a generic
+    /// <see cref="WaveFormat"/>. -1 when the chunk is too short.
+    /// </summary>
+    private static int ReadExtensibleSubFormat(Stream stream)
+    {
+        Span<byte> head = stackalloc byte[8];
+        long position = 12;
+        while (position + 8 <= stream.Length)
+        {
+            stream.Position = position;
+            stream.ReadExactly(head);
+            uint size = BinaryPrimitives.ReadUInt32LittleEndian(head[4..]);
+            if (head[..4].SequenceEqual("fmt "u8))
+            {
+                if (size < 26)
+                {
+                    return -1;
+                }
+
+                Span<byte> fmt = stackalloc byte[26];
+                stream.ReadExactly(fmt);
+                return BinaryPrimitives.ReadUInt16LittleEndian(fmt[24..]);
+            }
+
+            position += 8 + size + (size & 1);
+        }
+
+        return -1;
+    }
+
+    private Sample Classify(string path, WaveFormat format, bool aiff, int extensibleSubFormat)
     {
         WaveFormatEncoding encoding = format.Encoding;
-        if (encoding == WaveFormatEncoding.Extensible && format is WaveFormatExtensible ext)
+        if (encoding == WaveFormatEncoding.Extensible)
         {
-            encoding = ext.SubFormat == PcmSubFormat ? WaveFormatEncoding.Pcm
-                : ext.SubFormat == FloatSubFormat ? WaveFormatEncoding.IeeeFloat
-                : WaveFormatEncoding.Unknown;
-            if (encoding == WaveFormatEncoding.Unknown)
+            encoding = extensibleSubFormat switch
             {
-                throw Unsupported(path, $"WAVE_FORMAT_EXTENSIBLE sub-format {ext.SubFormat}");
-            }
+                1 => WaveFormatEncoding.Pcm,
+                3 => WaveFormatEncoding.IeeeFloat,
+                _ => throw Unsupported(path, $"WAVE_FORMAT_EXTENSIBLE with sub-format 0x{extensibleSubFormat:X4}"),
+            };
         }
 
         int channels = Math.Max(1, format.Channels);
