@@ -90,6 +90,52 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
         return false;
     }
 
+    private static readonly System.Reflection.FieldInfo? LayerIIIField = typeof(MpegFrameDecoder)
+        .GetField("_layerIIIDecoder", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
+
+    /// <summary>
+    /// NLayer 3.0.1 builds its short-block window map (which of the three windows each of the 576 lines belongs to)
+    /// for scalefactor bands 0-11 only, leaving band 12 (the top band, which has no scalefactor but does have a
+    /// per-window subblock gain) all "window 0". Frames with short blocks and unequal subblock gains (LAME's VBR modes
+    /// use them) then decode those lines with the wrong gain. This completes the map of one decoder instance, after
+    /// NLayer has built it for the stream's sample rate; true if it was patched (or already right).
+    /// </summary>
+    internal static bool FixShortWindowMap(MpegFrameDecoder decoder)
+    {
+        try
+        {
+            object? layer3 = LayerIIIField?.GetValue(decoder);
+            if (layer3 is null)
+            {
+                return false;
+            }
+
+            Type t = layer3.GetType();
+            const System.Reflection.BindingFlags Flags = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+            if (t.GetField("_sfBandIndexS", Flags)?.GetValue(layer3) is not int[] bands || bands.Length < 14 ||
+                t.GetField("_cbwLookupS", Flags)?.GetValue(layer3) is not byte[] windows || windows.Length < 576)
+            {
+                return false;
+            }
+
+            int width = bands[13] - bands[12];
+            int start = bands[12] * 3;
+            for (int w = 0; w < 3; w++)
+            {
+                for (int j = 0; j < width; j++)
+                {
+                    windows[start + w * width + j] = (byte)w;
+                }
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is MemberAccessException or System.Reflection.TargetException or NotSupportedException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
     private sealed class Reader : IManagedAudioReader
     {
         private readonly string _path;
@@ -138,6 +184,24 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
             }
 
             Frames = layout.NativeFrames(data.Length, Math.Max(0, _end - _begin));
+
+            if (Layer == 3)
+            {
+                // Let NLayer build its tables for this rate on the first frame, complete its short-block window map,
+                // then start again from a clean decoder state.
+                try
+                {
+                    _view.Set(_data, _layout.Offsets[0], first);
+                    _decoder.DecodeFrame(_view, _frame, 0);
+                }
+                catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentException or EndOfStreamException)
+                {
+                    // The real decode meets the same frame again and handles it.
+                }
+
+                FixShortWindowMap(_decoder);
+                _decoder.Reset();
+            }
         }
 
         public int SampleRate { get; }
@@ -217,7 +281,7 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
             {
                 count = h.Channels == Channels ? _decoder.DecodeFrame(_view, _frame, 0) : 0;
             }
-            catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentException or EndOfStreamException or ArgumentOutOfRangeException)
+            catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentException or EndOfStreamException)
             {
                 count = 0;
                 _undecodable++;

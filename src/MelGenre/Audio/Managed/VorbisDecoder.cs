@@ -8,6 +8,7 @@ namespace MelGenre.Audio.Managed;
 /// Ogg Vorbis through NVorbis 0.10.5 with <see cref="VorbisReader.ClipSamples"/> off (librosa does not clip; NVorbis
 /// clips to ±1 by default). Other Ogg codecs (Opus, FLAC-in-Ogg, Speex) are refused as unsupported encodings. Like
 /// libsndfile, a stream whose last page is not an end-of-stream page (a file cut short) is rejected as damaged.
+/// 6-channel (5.1) streams are refused: NVorbis decodes libvorbis' 5.1 mapping wrongly (3, 4, 5, 7, 8 channels are exact).
 /// </summary>
 internal sealed class VorbisDecoder : IAudioFormatDecoder
 {
@@ -61,6 +62,15 @@ internal sealed class VorbisDecoder : IAudioFormatDecoder
             throw new AudioDecodeException(path, AudioErrorKind.Corrupt, $"the file is damaged or malformed (managed Ogg decoder: {e.Message.TrimEnd('.')}).", e);
         }
 
+        if (vorbis.Channels == 6)
+        {
+            int channels = vorbis.Channels;
+            vorbis.Dispose();
+            throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
+                $"the audio encoding is not supported (managed Ogg decoder: NVorbis 0.10.5 mis-decodes {channels}-channel (5.1) Vorbis, " +
+                "which libvorbis encodes with a separate LFE submap; the native libsndfile backend reads it).");
+        }
+
         return new Reader(vorbis);
     }
 
@@ -98,6 +108,7 @@ internal sealed class VorbisDecoder : IAudioFormatDecoder
     private sealed class Reader : IManagedAudioReader
     {
         private readonly VorbisReader _vorbis;
+        private float[] _buffer = [];
 
         internal Reader(VorbisReader vorbis)
         {
@@ -125,9 +136,15 @@ internal sealed class VorbisDecoder : IAudioFormatDecoder
             int want = destination.Length - destination.Length % Channels;
             try
             {
+                if (_buffer.Length < want)
+                {
+                    _buffer = new float[want];
+                }
+
                 while (total < want)
                 {
-                    int n = _vorbis.ReadSamples(destination[total..want]);
+                    // The array overload: NVorbis 0.10.5's Span overload garbles streams with more than two channels.
+                    int n = _vorbis.ReadSamples(_buffer, total, want - total);
                     if (n <= 0)
                     {
                         break;
@@ -135,6 +152,8 @@ internal sealed class VorbisDecoder : IAudioFormatDecoder
 
                     total += n;
                 }
+
+                _buffer.AsSpan(0, total).CopyTo(destination);
             }
             catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentException or NullReferenceException)
             {
