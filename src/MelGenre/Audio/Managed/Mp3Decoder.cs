@@ -62,6 +62,14 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
                 $"but the MP3 decoder found no decodable MPEG audio frames in its {fileBytes} bytes (managed MP3 decoder).");
         }
 
+        if (HasEightKilohertzShortBlocks(data, layout))
+        {
+            throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
+                "the audio encoding is not supported (managed MP3 decoder: MPEG-2.5 at 8 kHz with short blocks, whose Huffman region " +
+                "boundary NLayer 3.0.1 puts at line 36 where mpg123 and LAME use 72, so those frames would decode wrongly; " +
+                "the native libsndfile backend reads it).");
+        }
+
         return new Reader(path, data, layout);
     }
 
@@ -88,6 +96,43 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether an MPEG-2.5 8 kHz layer III stream has any granule with short blocks (window switching, block type 2):
+    /// read from the side information, 63 bits per channel after main_data_begin (8 bits) and the private bits.
+    /// </summary>
+    internal static bool HasEightKilohertzShortBlocks(byte[] data, MpegLayout layout)
+    {
+        for (int f = 0; f < layout.Offsets.Count; f++)
+        {
+            MpegHeader h = layout.Headers[f];
+            if (h.Layer != 3 || h.SampleRate != 8000)
+            {
+                continue;
+            }
+
+            int side = layout.Offsets[f] + 4 + (h.HasCrc ? 2 : 0);
+            int channels = h.Channels;
+            for (int ch = 0; ch < channels; ch++)
+            {
+                int bit = 8 + (channels == 1 ? 1 : 2) + ch * 63 + 38;
+                int windowSwitching = Bit(data, side, bit);
+                int blockType = Bit(data, side, bit + 1) << 1 | Bit(data, side, bit + 2);
+                if (windowSwitching == 1 && blockType == 2)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static int Bit(byte[] data, int start, int bit)
+    {
+        int i = start + (bit >> 3);
+        return i < data.Length ? (data[i] >> (7 - (bit & 7))) & 1 : 0;
     }
 
     private static readonly System.Reflection.FieldInfo? LayerIIIField = typeof(MpegFrameDecoder)

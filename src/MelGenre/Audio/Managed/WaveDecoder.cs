@@ -60,6 +60,16 @@ internal sealed class WaveDecoder : IAudioFormatDecoder
 
     private IManagedAudioReader OpenAiff(string path, Stream stream, long fileBytes)
     {
+        Span<byte> form = stackalloc byte[12];
+        stream.ReadExactly(form);
+        stream.Position = 0;
+        if (form[8..12].SequenceEqual("AIFC"u8))
+        {
+            // NAudio.Core refuses every AIFF-C file ("Compressed AIFC is not supported"), even the uncompressed
+            // 'NONE'/'sowt' and the float 'fl32'/'fl64' kinds libsndfile writes; those are read here.
+            return OpenAifc(path, stream, fileBytes);
+        }
+
         WaveFormat format;
         long dataStart;
         int dataLength;
@@ -83,6 +93,60 @@ internal sealed class WaveDecoder : IAudioFormatDecoder
 
         Sample kind = Classify(path, format, aiff: true, -1);
         return new PcmReader(stream, format, kind, dataStart, dataLength, fileBytes, "AIFF", SfConst.Aiff, bigEndian: true);
+    }
+
+    private IManagedAudioReader OpenAifc(string path, Stream stream, long fileBytes)
+    {
+        Span<byte> head = stackalloc byte[8];
+        Span<byte> comm = stackalloc byte[22];
+        Span<byte> ssnd = stackalloc byte[8];
+        long position = 12;
+        int channels = 0, bits = 0;
+        double rate = 0;
+        string compression = "";
+        long dataStart = -1, dataLength = 0;
+        while (position + 8 <= fileBytes)
+        {
+            stream.Position = position;
+            stream.ReadExactly(head);
+            long size = BinaryPrimitives.ReadUInt32BigEndian(head[4..]);
+            if (head[..4].SequenceEqual("COMM"u8) && size >= 22)
+            {
+                stream.ReadExactly(comm);
+                channels = BinaryPrimitives.ReadInt16BigEndian(comm);
+                bits = BinaryPrimitives.ReadInt16BigEndian(comm[6..]);
+                int exponent = BinaryPrimitives.ReadUInt16BigEndian(comm[8..]) & 0x7FFF;
+                ulong mantissa = BinaryPrimitives.ReadUInt64BigEndian(comm[10..]);
+                rate = mantissa * Math.Pow(2, exponent - 16383 - 63);
+                compression = System.Text.Encoding.ASCII.GetString(comm[18..22]);
+            }
+            else if (head[..4].SequenceEqual("SSND"u8) && size >= 8)
+            {
+                stream.ReadExactly(ssnd);
+                dataStart = position + 16 + BinaryPrimitives.ReadUInt32BigEndian(ssnd);
+                dataLength = size - 8 - BinaryPrimitives.ReadUInt32BigEndian(ssnd);
+            }
+
+            position += 8 + size + (size & 1);
+        }
+
+        if (channels < 1 || rate < 1 || dataStart < 0 || compression.Length != 4)
+        {
+            throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
+                $"the content ({fileBytes} bytes) is not a recognised audio format (managed AIFF decoder: no valid COMM/SSND chunks in the AIFF-C file).");
+        }
+
+        (Sample kind, bool bigEndian) = compression switch
+        {
+            "NONE" or "twos" => (bits <= 8 ? Sample.S8 : bits <= 16 ? Sample.S16 : bits <= 24 ? Sample.S24 : Sample.S32, true),
+            "sowt" => (bits <= 8 ? Sample.S8 : bits <= 16 ? Sample.S16 : bits <= 24 ? Sample.S24 : Sample.S32, false),
+            "raw " => (Sample.U8, true),
+            "fl32" or "FL32" => (Sample.F32, true),
+            "fl64" or "FL64" => (Sample.F64, true),
+            _ => throw Unsupported(path, $"AIFF-C compression '{compression}'"),
+        };
+        var format = new WaveFormat((int)Math.Round(rate), Math.Max(8, bits), channels);
+        return new PcmReader(stream, format, kind, dataStart, dataLength, fileBytes, "AIFF", SfConst.Aiff, bigEndian);
     }
 
     internal enum Sample
