@@ -26,10 +26,7 @@ internal sealed class FlacDecoder : IAudioFormatDecoder
     /// <inheritdoc />
     public IManagedAudioReader Open(string path, Stream stream, long fileBytes)
     {
-        long start = stream.Position;
-        byte[] data = new byte[fileBytes - start];
-        stream.ReadExactly(data);
-        stream.Dispose();
+        byte[] data = ManagedAudioDecoder.ReadAll(path, stream, fileBytes, Name);
         try
         {
             return new Reader(data);
@@ -564,18 +561,37 @@ internal sealed class FlacDecoder : IAudioFormatDecoder
             }
         }
 
-        private static void RestoreLpc(int[] s, int n, ReadOnlySpan<int> coefs, int shift)
+        private static unsafe void RestoreLpc(int[] s, int n, ReadOnlySpan<int> coefs, int shift)
         {
             int order = coefs.Length;
-            for (int i = order; i < n; i++)
+            fixed (int* sp = s)
+            fixed (int* cp = coefs)
             {
-                long sum = 0;
-                for (int j = 0; j < order; j++)
+                if (order == 8)
                 {
-                    sum += (long)coefs[j] * s[i - 1 - j];
+                    // The most common order (libFLAC's default levels use up to 8 and 12): unrolled.
+                    long c0 = cp[0], c1 = cp[1], c2 = cp[2], c3 = cp[3], c4 = cp[4], c5 = cp[5], c6 = cp[6], c7 = cp[7];
+                    for (int i = 8; i < n; i++)
+                    {
+                        int* h = sp + i;
+                        long sum = c0 * h[-1] + c1 * h[-2] + c2 * h[-3] + c3 * h[-4] + c4 * h[-5] + c5 * h[-6] + c6 * h[-7] + c7 * h[-8];
+                        *h += (int)(sum >> shift);
+                    }
+
+                    return;
                 }
 
-                s[i] += (int)(sum >> shift);
+                for (int i = order; i < n; i++)
+                {
+                    int* h = sp + i - 1;
+                    long sum = 0;
+                    for (int j = 0; j < order; j++)
+                    {
+                        sum += (long)cp[j] * h[-j];
+                    }
+
+                    sp[i] += (int)(sum >> shift);
+                }
             }
         }
     }
@@ -593,6 +609,7 @@ internal sealed class FlacDecoder : IAudioFormatDecoder
         }
 
         /// <summary>The next 64 bits from the current position (zeros past the end, which the callers check).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private readonly ulong Peek64()
         {
             int index = (int)(_bit >> 3);
@@ -600,7 +617,7 @@ internal sealed class FlacDecoder : IAudioFormatDecoder
             ulong word;
             if (index + 9 <= _data.Length)
             {
-                word = BinaryPrimitives.ReadUInt64BigEndian(_data.AsSpan(index));
+                word = BinaryPrimitives.ReverseEndianness(System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(ref _data[index]));
                 if (shift != 0)
                 {
                     word = (word << shift) | ((ulong)_data[index + 8] >> (8 - shift));

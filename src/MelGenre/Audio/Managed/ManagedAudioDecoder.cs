@@ -389,6 +389,25 @@ internal static class ManagedAudioDecoder
         }
     }
 
+    /// <summary>
+    /// Reads the rest of the stream into one array (the FLAC and MP3 decoders work on the whole file), or an
+    /// <see cref="AudioDecodeException"/> when it cannot fit in one .NET array.
+    /// </summary>
+    internal static byte[] ReadAll(string path, Stream stream, long fileBytes, string decoder)
+    {
+        long length = fileBytes - stream.Position;
+        if (length > Array.MaxLength)
+        {
+            throw new AudioDecodeException(path, AudioErrorKind.UnsupportedFormat,
+                $"the audio encoding is not supported (managed {decoder} decoder: the file ({fileBytes} bytes) is larger than the {Array.MaxLength} bytes it can buffer; the native libsndfile backend streams it).");
+        }
+
+        byte[] data = new byte[length];
+        stream.ReadExactly(data);
+        stream.Dispose();
+        return data;
+    }
+
     /// <summary>Skips frames by decoding them into a scratch buffer (for formats without exact seeking).</summary>
     internal static long SkipByReading(IManagedAudioReader reader, long frames)
     {

@@ -29,10 +29,8 @@ internal sealed class Mp3Decoder : IAudioFormatDecoder
     /// <inheritdoc />
     public IManagedAudioReader Open(string path, Stream stream, long fileBytes)
     {
-        byte[] data = new byte[fileBytes];
         stream.Position = 0;
-        stream.ReadExactly(data);
-        stream.Dispose();
+        byte[] data = ManagedAudioDecoder.ReadAll(path, stream, fileBytes, Name);
 
         int start = 0;
         while (start + 10 <= data.Length && data[start] == 'I' && data[start + 1] == 'D' && data[start + 2] == '3')

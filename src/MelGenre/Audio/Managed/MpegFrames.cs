@@ -374,6 +374,13 @@ internal sealed class MpegLayout
             damagedFrame = damagedFrame > 0 ? damagedFrame - 1 : damagedFrame;
         }
 
+        if (damagedFrame == 0)
+        {
+            // Junk between the tag frame and the first audio frame is leading junk, which mpg123 skips silently.
+            damagedFrame = -1;
+            damagedByte = -1;
+        }
+
         return new MpegLayout(offsets, headers, tagFrames, xingFrames, delay, padding, lame)
         {
             DamagedFrame = damagedFrame,

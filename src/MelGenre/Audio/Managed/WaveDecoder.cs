@@ -313,6 +313,16 @@ internal sealed class WaveDecoder : IAudioFormatDecoder
             }
 
             int frameBytes = _bytesPerSample * Channels;
+            if (_kind == Sample.F32 && !_bigEndian && BitConverter.IsLittleEndian)
+            {
+                // Little-endian float: the bytes are the result.
+                Span<byte> direct = System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination[..(frames * Channels)]);
+                int read = _stream.ReadAtLeast(direct, direct.Length, throwOnEndOfStream: false);
+                int whole = read / frameBytes;
+                _remainingFrames = whole == 0 ? 0 : _remainingFrames - whole;
+                return whole;
+            }
+
             byte[] raw = ArrayPool<byte>.Shared.Rent(frames * frameBytes);
             try
             {
