@@ -35,7 +35,18 @@ internal sealed partial class FirStage : IResampleStage
     public long InputExtent(long outputCount) =>
         outputCount == 0 ? 0 : ((outputCount - 1) * _m + _center) / _l + 1;
 
-    public void Process(ReadOnlySpan<float> input, Span<float> output) => ProcessDirect(input, output);
+    public void Process(ReadOnlySpan<float> input, Span<float> output)
+    {
+        // Short outputs: the direct form is cheaper than one batch of FFT blocks.
+        if ((long)output.Length * _taps.Length / _m < 1L << 16)
+        {
+            ProcessDirect(input, output);
+        }
+        else
+        {
+            ProcessFft(input, output);
+        }
+    }
 
     /// <summary>Direct-form evaluation (the reference; also used for short outputs).</summary>
     internal void ProcessDirect(ReadOnlySpan<float> input, Span<float> output)
