@@ -44,22 +44,31 @@ internal sealed partial class FirStage
         {
             // 1. Load: lane b holds block first + b, u[s .. s + fftSize) with s = c + block * valid - (n - 1),
             //    packed as z[j] = u[s + 2j] + i u[s + 2j + 1].
-            for (int b = 0; b < lanes; b++)
+            long firstStart = _center + (long)first * valid - (n - 1);
+            bool fullBatch = first + lanes <= blocks;
+            if (Transposes && _l == 1 && fullBatch && firstStart >= 0 && firstStart + (lanes - 1L) * valid + 2L * nc <= input.Length)
             {
-                long block = first + b;
-                long s = _center + block * valid - (n - 1);
-                if (block >= blocks)
+                GatherTransposed(input, firstStart, valid, reF, imF, nc);
+            }
+            else
+            {
+                for (int b = 0; b < lanes; b++)
                 {
-                    for (int j = 0; j < nc; j++)
+                    long block = first + b;
+                    long s = _center + block * valid - (n - 1);
+                    if (block >= blocks)
                     {
-                        reF[j * lanes + b] = 0;
-                        imF[j * lanes + b] = 0;
+                        for (int j = 0; j < nc; j++)
+                        {
+                            reF[j * lanes + b] = 0;
+                            imF[j * lanes + b] = 0;
+                        }
+
+                        continue;
                     }
 
-                    continue;
+                    Gather(input, s, reF, imF, b, lanes, nc);
                 }
-
-                Gather(input, s, reF, imF, b, lanes, nc);
             }
 
             // 2. Forward FFT (bit-reversed out), 3. real split, filter, repack for the inverse.
@@ -109,6 +118,13 @@ internal sealed partial class FirStage
 
             // 4. Store: block-local v index L0 = n - 1 + tau (tau < valid) is sample L0 of the block; the inverse holds
             //    v[2j] + i v[2j+1] (M != 2) or v[4j] + i v[4j+2] (M == 2).
+            int firstRow = _m == 2 ? (n - 1) / 4 : (n - 1) / 2;
+            if (Transposes && _m <= 2 && fullBatch && (long)(first + lanes) * perBlock <= output.Length && (perBlock & 1) == 0 && ((n - 1) & 3) == 0)
+            {
+                ScatterTransposed(reF, imF, firstRow, output, first * perBlock, perBlock);
+                continue;
+            }
+
             for (int b = 0; b < lanes; b++)
             {
                 long block = first + b;
