@@ -14,9 +14,10 @@ namespace MelGenre.Audio.Managed;
 /// </summary>
 internal sealed partial class FirStage
 {
-    private FftTables? _fft;
+    // Built on first use (a direct-form-only caller never pays for it), once, even when threads race.
+    private readonly Lazy<FftTables> _fft;
 
-    private FftTables Fft => _fft ??= new FftTables(_taps, _m);
+    private FftTables Fft => _fft.Value;
 
     /// <summary>The real FFT size used for fast convolution (soxr's rule: about 4x the filter length).</summary>
     internal int FftSize => Fft.Size;

@@ -21,6 +21,7 @@ internal sealed partial class FirStage : IResampleStage
         _l = l;
         _m = m;
         _center = center;
+        _fft = new Lazy<FftTables>(() => new FftTables(taps, m), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The number of taps.</summary>
