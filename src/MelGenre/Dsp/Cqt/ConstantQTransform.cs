@@ -26,9 +26,9 @@ namespace MelGenre.Dsp;
 /// librosa's <c>resample(scale=True)</c>). Octaves are stacked, trimmed to the shortest and divided by
 /// <c>sqrt(length)</c>.</para>
 /// <para><b>Precision.</b> librosa rounds the filters and the STFT to complex64 and accumulates the sparse products in
-/// complex64; here the same complex64 filters and the same complex64-rounded STFT are multiplied and accumulated in
-/// double and rounded to float32 once. The remaining difference is librosa's float32 accumulation (a few 1e-7 of the
-/// sum of the terms' magnitudes).</para>
+/// complex64 (scipy's CSR kernel); the same roundings and the same float32 accumulation order are reproduced here, so
+/// the result differs from librosa's only where a double-precision intermediate (the FFTs, cos/sin, the filter norm)
+/// rounds to a different float32 neighbour.</para>
 /// <para>Immutable; <see cref="ComputeMagnitude"/> is thread-safe.</para>
 /// </remarks>
 internal sealed class ConstantQTransform
@@ -155,6 +155,21 @@ internal sealed class ConstantQTransform
 
     /// <summary>Sampling rate after early downsampling, the rate of the <c>sqrt(length)</c> scaling.</summary>
     public double ScaledSampleRate { get; }
+
+    /// <summary>Number of stored filter coefficients over all octaves (the sparse basis' size).</summary>
+    public int NonZeroCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (Octave o in _octaves)
+            {
+                n += o.Cols.Length;
+            }
+
+            return n;
+        }
+    }
 
     /// <summary>Number of CQT frames for <paramref name="sampleCount"/> input samples (librosa's stack trimmed to its shortest octave).</summary>
     public int GetFrameCount(int sampleCount)
@@ -311,7 +326,7 @@ internal sealed class ConstantQTransform
             var im = new Vector256<double>[n];
             var rowStart = new int[count + 1];
             var cols = new System.Collections.Generic.List<int>();
-            var values = new System.Collections.Generic.List<double>();
+            var values = new System.Collections.Generic.List<float>();
             var filterRe = new double[4, n];
             var filterIm = new double[4, n];
             for (int j0 = 0; j0 < count; j0 += 4)
@@ -376,8 +391,8 @@ internal sealed class ConstantQTransform
         /// <summary>CSR column (FFT bin) of each non-zero.</summary>
         public int[] Cols { get; }
 
-        /// <summary>Re, Im of each non-zero (complex64 values widened to double), interleaved.</summary>
-        public double[] Values { get; }
+        /// <summary>Re, Im of each non-zero (complex64), interleaved.</summary>
+        public float[] Values { get; }
 
         /// <summary>One filter, padded to n and scaled by length / n, rounded to complex64 as librosa stores it.</summary>
         private static void Filter(double length, double freq, double sr, int n, out double[] re, out double[] im)
@@ -421,7 +436,7 @@ internal sealed class ConstantQTransform
         }
 
         /// <summary>util.sparsify_rows(quantile=0.01, dtype=complex64), then the octave's sqrt(sr / my_sr) rescaling.</summary>
-        private static void Sparsify(double[] re, double[] im, double scale, System.Collections.Generic.List<int> cols, System.Collections.Generic.List<double> values)
+        private static void Sparsify(double[] re, double[] im, double scale, System.Collections.Generic.List<int> cols, System.Collections.Generic.List<float> values)
         {
             int bins = re.Length;
             var mags = new double[bins];
@@ -468,13 +483,20 @@ internal sealed class ConstantQTransform
         }
     }
 
-    /// <summary>Applies an octave's sparse basis to four STFT frames at a time and stores the scaled magnitudes.</summary>
+    /// <summary>
+    /// Applies an octave's sparse basis to four STFT frames at a time and stores the scaled magnitudes, with librosa's
+    /// arithmetic: scipy's <c>csr_matvecs</c> on complex64 (<c>y += a * x</c> per stored entry in column order, each
+    /// complex product and sum rounded to float32, no fused multiply-add), then <c>V /= sqrt(lengths)</c> in complex128
+    /// rounded to complex64 and <c>np.abs</c> (hypotf).
+    /// </summary>
     private readonly struct ResponseSink : IStftQuadSink
     {
         private readonly Octave _octave;
         private readonly float[] _output;
         private readonly int _frames;
         private readonly double[] _sqrtLengths;
+        private readonly Vector128<float>[] _dRe;
+        private readonly Vector128<float>[] _dIm;
 
         public ResponseSink(Octave octave, float[] output, int frames, double[] sqrtLengths)
         {
@@ -482,6 +504,9 @@ internal sealed class ConstantQTransform
             _output = output;
             _frames = frames;
             _sqrtLengths = sqrtLengths;
+            int bins = (octave.FftSize / 2) + 1;
+            _dRe = new Vector128<float>[bins];
+            _dIm = new Vector128<float>[bins];
         }
 
         public void Consume(int t0, int count, Span<Vector256<double>> re, Span<Vector256<double>> im)
@@ -492,36 +517,41 @@ internal sealed class ConstantQTransform
             }
 
             // librosa's STFT matrix is complex64: round both parts of the four frames.
+            Vector128<float>[] dRe = _dRe, dIm = _dIm;
             for (int k = 0; k < re.Length; k++)
             {
-                (re[k], im[k]) = Vector256.Widen(Vector256.Narrow(re[k], im[k]));
+                Vector256<float> narrow = Vector256.Narrow(re[k], im[k]);
+                dRe[k] = narrow.GetLower();
+                dIm[k] = narrow.GetUpper();
             }
 
             Octave o = _octave;
-            ref double v = ref MemoryMarshal.GetArrayDataReference(o.Values);
+            ref float v = ref MemoryMarshal.GetArrayDataReference(o.Values);
             ref int col = ref MemoryMarshal.GetArrayDataReference(o.Cols);
-            ref Vector256<double> r0 = ref MemoryMarshal.GetReference(re);
-            ref Vector256<double> i0 = ref MemoryMarshal.GetReference(im);
+            ref Vector128<float> r0 = ref MemoryMarshal.GetArrayDataReference(dRe);
+            ref Vector128<float> i0 = ref MemoryMarshal.GetArrayDataReference(dIm);
             int valid = Math.Min(count, _frames - t0);
             for (int j = 0; j < o.Count; j++)
             {
-                Vector256<double> accR = Vector256<double>.Zero, accI = Vector256<double>.Zero;
+                Vector128<float> accR = Vector128<float>.Zero, accI = Vector128<float>.Zero;
                 for (int p = o.RowStart[j]; p < o.RowStart[j + 1]; p++)
                 {
                     int k = Unsafe.Add(ref col, p);
-                    Vector256<double> br = Vector256.Create(Unsafe.Add(ref v, 2 * p));
-                    Vector256<double> bi = Vector256.Create(Unsafe.Add(ref v, (2 * p) + 1));
-                    Vector256<double> dr = Unsafe.Add(ref r0, k), di = Unsafe.Add(ref i0, k);
+                    Vector128<float> br = Vector128.Create(Unsafe.Add(ref v, 2 * p));
+                    Vector128<float> bi = Vector128.Create(Unsafe.Add(ref v, (2 * p) + 1));
+                    Vector128<float> dr = Unsafe.Add(ref r0, k), di = Unsafe.Add(ref i0, k);
                     accR += (br * dr) - (bi * di);
                     accI += (br * di) + (bi * dr);
                 }
 
                 int bin = o.FirstBin + j;
-                Vector256<double> mag = Vector256.Sqrt((accR * accR) + (accI * accI)) / Vector256.Create(_sqrtLengths[bin]);
+                double scale = _sqrtLengths[bin];
                 int row = bin * _frames;
                 for (int q = 0; q < valid; q++)
                 {
-                    _output[row + t0 + q] = (float)mag.GetElement(q);
+                    double vr = (float)(accR.GetElement(q) / scale);
+                    double vi = (float)(accI.GetElement(q) / scale);
+                    _output[row + t0 + q] = (float)Math.Sqrt((vr * vr) + (vi * vi));
                 }
             }
         }

@@ -180,6 +180,7 @@ internal static class TuningEstimator
         private readonly double _sampleRate;
         private readonly int _kMin;
         private readonly int _kMax;
+        private readonly int _bins;
         private readonly float[] _s;
         private readonly float[] _masked;
 
@@ -187,7 +188,8 @@ internal static class TuningEstimator
         {
             _sampleRate = sampleRate;
             int bins = (FftSize / 2) + 1;
-            _s = new float[bins];
+            _bins = bins;
+            _s = new float[4 * bins];
             _masked = new float[bins];
 
             // fft_frequencies = np.fft.rfftfreq(n_fft, d=1/sr) = k * (1 / (n_fft * (1 / sr))); fmin <= f < fmax.
@@ -216,31 +218,41 @@ internal static class TuningEstimator
 
         public void Consume(int t0, int count, Span<Vector256<double>> re, Span<Vector256<double>> im)
         {
+            // librosa's STFT is stored as complex64, then np.abs (hypotf, computed in double) gives float32: round both
+            // parts of the four frames, take the magnitude in double, round it.
+            float[] s = _s;
+            int n = _bins;
+            for (int k = 0; k < n; k++)
+            {
+                (Vector256<double> r, Vector256<double> i) = Vector256.Widen(Vector256.Narrow(re[k], im[k]));
+                Vector256<double> mag = Vector256.Sqrt((r * r) + (i * i));
+                Vector128<float> m32 = Vector256.Narrow(mag, mag).GetLower();
+                s[k] = m32.GetElement(0);
+                s[n + k] = m32.GetElement(1);
+                s[(2 * n) + k] = m32.GetElement(2);
+                s[(3 * n) + k] = m32.GetElement(3);
+            }
+
             for (int q = 0; q < count; q++)
             {
-                Frame(re, im, q);
+                Frame(s.AsSpan(q * n, n));
             }
         }
 
-        private void Frame(Span<Vector256<double>> re, Span<Vector256<double>> im, int lane)
+        private void Frame(ReadOnlySpan<float> s)
         {
-            float[] s = _s;
             int n = s.Length;
             float max = float.NegativeInfinity;
             for (int k = 0; k < n; k++)
             {
-                // librosa's STFT is stored as complex64, then np.abs (hypotf, computed in double) gives float32.
-                double r = (float)re[k].GetElement(lane);
-                double i = (float)im[k].GetElement(lane);
-                float v = (float)Math.Sqrt((r * r) + (i * i));
-                s[k] = v;
-                max = Math.Max(max, v);
+                max = Math.Max(max, s[k]);
             }
 
             // ref_value = threshold * np.max(S, axis=-2), in float32; localmax over S * (S > ref_value).
             float refValue = PeakThreshold * max;
             float[] m = _masked;
-            for (int k = 0; k < n; k++)
+            int from = Math.Max(0, _kMin - 1), to = Math.Min(n - 1, _kMax + 1);
+            for (int k = from; k <= to; k++)
             {
                 m[k] = s[k] > refValue ? s[k] : 0f;
             }
