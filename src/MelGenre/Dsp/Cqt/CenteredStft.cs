@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MelGenre.Features;
 
@@ -54,7 +55,18 @@ internal static class CenteredStft
     {
         FrameTransform transform = TransformOf(fftSize);
         int frames = FrameCount(y.Length, fftSize, hop);
-        var scratch = new Vector256<double>[transform.ScratchLength];
+        // 64-byte aligned scratch (pinned, so the alignment holds): unaligned 32-byte vectors split cache lines.
+        double[] raw = GC.AllocateUninitializedArray<double>((4 * transform.ScratchLength) + 8, pinned: true);
+        int start;
+        unsafe
+        {
+            fixed (double* p = raw)
+            {
+                start = (int)((64 - ((long)p & 63)) & 63) / sizeof(double);
+            }
+        }
+
+        Span<Vector256<double>> scratch = MemoryMarshal.Cast<double, Vector256<double>>(raw.AsSpan(start, 4 * transform.ScratchLength));
         var edge = new float[4 * fftSize];
         var zeros = new float[fftSize];
         int bins = transform.BinCount;
@@ -68,7 +80,7 @@ internal static class CenteredStft
                 Frame(y, t0 + 2, frames, hop, half, fftSize, edge.AsSpan(2 * fftSize, fftSize), zeros),
                 Frame(y, t0 + 3, frames, hop, half, fftSize, edge.AsSpan(3 * fftSize, fftSize), zeros));
             transform.Transform(quad, window, scratch);
-            sink.Consume(t0, Math.Min(4, frames - t0), scratch.AsSpan(0, bins), scratch.AsSpan(imOffset, bins));
+            sink.Consume(t0, Math.Min(4, frames - t0), scratch.Slice(0, bins), scratch.Slice(imOffset, bins));
         }
 
         return frames;

@@ -222,11 +222,13 @@ internal static class TuningEstimator
             // parts of the four frames, take the magnitude in double, round it.
             float[] s = _s;
             int n = _bins;
+            Vector128<float> max = Vector128<float>.Zero;
             for (int k = 0; k < n; k++)
             {
                 (Vector256<double> r, Vector256<double> i) = Vector256.Widen(Vector256.Narrow(re[k], im[k]));
                 Vector256<double> mag = Vector256.Sqrt((r * r) + (i * i));
                 Vector128<float> m32 = Vector256.Narrow(mag, mag).GetLower();
+                max = Vector128.Max(max, m32);
                 s[k] = m32.GetElement(0);
                 s[n + k] = m32.GetElement(1);
                 s[(2 * n) + k] = m32.GetElement(2);
@@ -235,18 +237,14 @@ internal static class TuningEstimator
 
             for (int q = 0; q < count; q++)
             {
-                Frame(s.AsSpan(q * n, n));
+                Frame(s.AsSpan(q * n, n), max.GetElement(q));
             }
         }
 
-        private void Frame(ReadOnlySpan<float> s)
+        /// <summary>One frame's peaks; <paramref name="max"/> is the frame's largest magnitude (magnitudes are non-negative).</summary>
+        private void Frame(ReadOnlySpan<float> s, float max)
         {
             int n = s.Length;
-            float max = float.NegativeInfinity;
-            for (int k = 0; k < n; k++)
-            {
-                max = Math.Max(max, s[k]);
-            }
 
             // ref_value = threshold * np.max(S, axis=-2), in float32; localmax over S * (S > ref_value).
             float refValue = PeakThreshold * max;
