@@ -222,18 +222,29 @@ internal static class TuningEstimator
             // parts of the four frames, take the magnitude in double, round it.
             float[] s = _s;
             int n = _bins;
-            Vector128<float> max = Vector128<float>.Zero;
+
+            // The frame maximum needs every bin, but float(sqrt(.)) is monotonic: take the largest squared magnitude
+            // and its square root once; the magnitudes themselves are only needed around the fmin..fmax bins.
+            Vector256<double> maxSquare = Vector256<double>.Zero;
+            int from = Math.Max(0, _kMin - 1), to = Math.Min(n - 1, _kMax + 1);
             for (int k = 0; k < n; k++)
             {
                 (Vector256<double> r, Vector256<double> i) = Vector256.Widen(Vector256.Narrow(re[k], im[k]));
-                Vector256<double> mag = Vector256.Sqrt((r * r) + (i * i));
-                Vector128<float> m32 = Vector256.Narrow(mag, mag).GetLower();
-                max = Vector128.Max(max, m32);
-                s[k] = m32.GetElement(0);
-                s[n + k] = m32.GetElement(1);
-                s[(2 * n) + k] = m32.GetElement(2);
-                s[(3 * n) + k] = m32.GetElement(3);
+                Vector256<double> square = (r * r) + (i * i);
+                maxSquare = Vector256.Max(maxSquare, square);
+                if (k >= from && k <= to)
+                {
+                    Vector256<double> mag = Vector256.Sqrt(square);
+                    Vector128<float> m32 = Vector256.Narrow(mag, mag).GetLower();
+                    s[k] = m32.GetElement(0);
+                    s[n + k] = m32.GetElement(1);
+                    s[(2 * n) + k] = m32.GetElement(2);
+                    s[(3 * n) + k] = m32.GetElement(3);
+                }
             }
+
+            Vector256<double> maxMag = Vector256.Sqrt(maxSquare);
+            Vector128<float> max = Vector256.Narrow(maxMag, maxMag).GetLower();
 
             for (int q = 0; q < count; q++)
             {
