@@ -29,7 +29,7 @@ namespace MelGenre.Dsp;
 /// complex64 (scipy's CSR kernel); the same roundings and the same float32 accumulation order are reproduced here, so
 /// the result differs from librosa's only where a double-precision intermediate (the FFTs, cos/sin, the filter norm)
 /// rounds to a different float32 neighbour.</para>
-/// <para>Immutable; <see cref="ComputeMagnitude"/> is thread-safe.</para>
+/// <para>Immutable; <see cref="ComputeMagnitude(ReadOnlySpan{float}, float[])"/> is thread-safe.</para>
 /// </remarks>
 internal sealed class ConstantQTransform
 {
@@ -200,6 +200,18 @@ internal sealed class ConstantQTransform
     /// <exception cref="ArgumentException">Wrong destination size, or a signal too short for early downsampling.</exception>
     public void ComputeMagnitude(ReadOnlySpan<float> samples, Span<float> destination)
     {
+        var output = new float[destination.Length];
+        ComputeMagnitude(samples, output);
+        output.CopyTo(destination);
+    }
+
+    /// <summary>Writes <c>|CQT|</c>, row-major <c>[bin, frame]</c>, straight into <paramref name="destination"/> (no copy).</summary>
+    /// <param name="samples">Mono signal at <see cref="SampleRate"/>.</param>
+    /// <param name="destination">Exactly <c>BinCount * GetFrameCount(samples.Length)</c> values.</param>
+    /// <exception cref="ArgumentException">Wrong destination size, or a signal too short for early downsampling.</exception>
+    public void ComputeMagnitude(ReadOnlySpan<float> samples, float[] destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
         int frames = GetFrameCount(samples.Length);
         if (destination.Length != (long)BinCount * frames)
         {
@@ -213,10 +225,9 @@ internal sealed class ConstantQTransform
 
         float[]? owned = EarlyFactor > 1 ? HalveRate(samples, EarlyFactor) : null;
         ReadOnlySpan<float> y = owned ?? samples;
-        float[] output = new float[destination.Length];
         foreach (Octave o in _octaves)
         {
-            var sink = new ResponseSink(o, output, frames, _sqrtLengths);
+            var sink = new ResponseSink(o, destination, frames, _sqrtLengths);
             CenteredStft.Run(y, o.FftSize, o.Hop, o.Ones, ref sink);
             if (o.HalveAfter)
             {
@@ -224,8 +235,6 @@ internal sealed class ConstantQTransform
                 y = owned;
             }
         }
-
-        output.CopyTo(destination);
     }
 
     /// <summary>
