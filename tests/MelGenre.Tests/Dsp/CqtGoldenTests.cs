@@ -23,8 +23,8 @@ namespace MelGenre.Tests.Dsp;
 /// The same complex64 filters, the same complex64 STFT and the same float32 accumulation order are used here, but
 /// each |CQT| value is a sum of about a dozen complex products that largely cancel (the STFT bins around a filter carry
 /// energy at nearby frequencies), so one-ulp differences in any double-precision intermediate (FFTs, cos/sin, the
-/// filter norm; and libsoxr's SIMD path in the lower octaves, which are resampled 1 to 6 times) surface as errors of
-/// about 2e-7 of the clip's largest |CQT| value, whatever the value itself. Hence the absolute part of the |CQT|
+/// filter norm) surface as errors of about 2e-7 of the clip's largest |CQT| value, whatever the value itself. The
+/// chirp's top octave, which is not resampled at all, shows the same level, so the resampler is not the source. Hence the absolute part of the |CQT|
 /// tolerance is relative to the clip maximum. Chroma inherits this: chroma_cqt divides by the frame maximum, so in
 /// frames where the chirp has left the CQT's range (above B7) the leakage left is small and its relative error larger.</para>
 /// </remarks>
