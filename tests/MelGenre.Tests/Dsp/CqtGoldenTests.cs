@@ -4,8 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using MelGenre.Dsp;
-using MelGenre.Features;
-using MelGenre.Tests.Features;
+using MelGenre.Tests.Dsp;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -135,7 +134,7 @@ public sealed class CqtGoldenTests
         IReadOnlyList<string> full = FmaCqtFeatures.FullSlotNames;
         Assert.Equal(518, full.Count);
         Assert.Equal(full.OrderBy(n => n, StringComparer.Ordinal), full);
-        Assert.Equal(full.Except(names).ToList(), FmaFeatureExtractor.SlotNames.ToList());
+        Assert.Equal(full.Except(names).ToList(), FmaFeatureVector.SlotNames.ToList());
         for (int i = 0; i < names.Count; i++)
         {
             Assert.Equal(names[i], full[FmaCqtFeatures.FullVectorIndex[i]]);

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using MelGenre.Features;
 
 namespace MelGenre.Dsp;
 

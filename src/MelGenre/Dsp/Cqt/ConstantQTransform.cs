@@ -5,7 +5,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MelGenre.Audio;
-using MelGenre.Features;
 
 namespace MelGenre.Dsp;
 

@@ -1,5 +1,4 @@
 using System;
-using MelGenre.Features;
 
 namespace MelGenre.Dsp;
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
-using MelGenre.Features;
 
 namespace MelGenre.Dsp;
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.Intrinsics;
-using MelGenre.Features;
 
 namespace MelGenre.Dsp;
 
