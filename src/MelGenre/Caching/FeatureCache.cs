@@ -74,6 +74,12 @@ public sealed class FeatureCacheReport
     /// <summary>Files that could not be used (including those recorded by an earlier run), sorted by path.</summary>
     public IReadOnlyList<FeatureFailure> Failures { get; init; } = Array.Empty<FeatureFailure>();
 
+    /// <summary>
+    /// Cache entries that were found damaged (checksum mismatch, truncated, non-finite values) and were recomputed in this
+    /// run (those whose audio now fails are in <see cref="Failures"/> instead), sorted by path.
+    /// </summary>
+    public IReadOnlyList<FeatureFailure> Repaired { get; init; } = Array.Empty<FeatureFailure>();
+
     /// <summary>Wall-clock time of the computation (not counting the scan of the cache).</summary>
     public TimeSpan Elapsed { get; init; }
 
