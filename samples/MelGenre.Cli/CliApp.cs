@@ -132,8 +132,8 @@ public static class CliApp
         };
         predict.SetAction(r => Guard(() =>
         {
-            PredictCommand.Run(new PredictCommand.Options(r.GetValue(target)!, r.GetValue(outOption)!, r.GetValue(models), r.GetValue(windowHop), r.GetValue(top), r.GetValue(maxWindows)));
-            return 0;
+            var results = PredictCommand.Run(new PredictCommand.Options(r.GetValue(target)!, r.GetValue(outOption)!, r.GetValue(models), r.GetValue(windowHop), r.GetValue(top), r.GetValue(maxWindows)));
+            return InputChecks.PredictExitCode(results);
         }));
 
         // report

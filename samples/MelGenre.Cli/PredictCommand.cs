@@ -54,8 +54,9 @@ internal static class PredictCommand
             {
                 melWindows = melExtractor?.ExtractWindows(file, hop, o.MaxWindows);
                 fmaWindows = fmaExtractor?.ExtractWindows(file, hop, o.MaxWindows);
+                InputChecks.RequireFinite(file, melWindows, fmaWindows);
             }
-            catch (AudioDecodeException e)
+            catch (Exception e) when (e is AudioDecodeException or InvalidDataException)
             {
                 results.Add(new SongPrediction(file, 0, 0, Array.Empty<(string, float)>(), e.Message));
                 continue;
