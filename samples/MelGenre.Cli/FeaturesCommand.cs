@@ -51,6 +51,7 @@ internal static class FeaturesCommand
     public static int Run(Options o, CancellationToken cancel = default)
     {
         var ws = new Workspace(o.Out);
+        Directory.CreateDirectory(ws.Root); // --cache elsewhere: nothing else creates --out before failed-files.txt is written
         var settings = o.Features.ToSettings();
         var dataset = o.Source.Load();
         AnsiConsole.MarkupLineInterpolated($"[bold]Dataset:[/] {dataset.Source}");
@@ -122,7 +123,7 @@ internal static class FeaturesCommand
         var counts = dataset.Counts();
         foreach (var g in dataset.Genres)
         {
-            table.AddRow(new[] { g }.Concat(Enum.GetValues<DatasetSplit>().Select(s =>
+            table.AddRow(new[] { Markup.Escape(g) }.Concat(Enum.GetValues<DatasetSplit>().Select(s =>
                 counts.TryGetValue((g, s), out int n) ? n.ToString(CultureInfo.InvariantCulture) : "0")).ToArray());
         }
         table.AddRow(new[] { "[bold]total[/]" }.Concat(Enum.GetValues<DatasetSplit>().Select(s =>
