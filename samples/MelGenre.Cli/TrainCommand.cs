@@ -26,13 +26,15 @@ internal static class TrainCommand
         var names = ModelFiles.Resolve(o.Model);
         var ws = new Workspace(o.Out);
         var manifest = ws.Load();
+        InputChecks.RequireWritable(ws.Models); // before hours of training, not after
         var dataset = manifest.ToDataset();
         var ml = new MLContext(o.Seed);
         var genres = manifest.Genres;
         var trainClips = dataset.Get(DatasetSplit.Training);
         var validationClips = dataset.Get(DatasetSplit.Validation);
         // Features a model needs and `features` did not compute (e.g. --kind mel) are computed now.
-        FeatureViews.Ensure(manifest, trainClips.Concat(validationClips).ToList(), names.Select(ModelFiles.KindOf), o.Threads, cancel);
+        var usable = FeatureViews.Ensure(manifest, trainClips.Concat(validationClips).ToList(), names.Select(ModelFiles.KindOf), o.Threads, cancel).Select(c => c.Path).ToHashSet();
+        (trainClips, validationClips) = (trainClips.Where(c => usable.Contains(c.Path)).ToList(), validationClips.Where(c => usable.Contains(c.Path)).ToList());
 
         foreach (var name in names)
         {

@@ -52,8 +52,15 @@ internal sealed class Workspace
     {
         if (!File.Exists(ManifestPath))
             throw new CliException($"'{ManifestPath}' does not exist: run `melgenre features ... --out {Root}` first.");
-        return JsonSerializer.Deserialize<FeatureManifest>(File.ReadAllText(ManifestPath), Json)
-            ?? throw new CliException($"'{ManifestPath}' is empty or damaged: run `melgenre features` again.");
+        try
+        {
+            return JsonSerializer.Deserialize<FeatureManifest>(File.ReadAllText(ManifestPath), Json)
+                ?? throw new CliException($"'{ManifestPath}' is empty or damaged: run `melgenre features` again.");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"'{ManifestPath}' is damaged ({e.Message.ReplaceLineEndings(" ")}): run `melgenre features` again.");
+        }
     }
 }
 

@@ -86,10 +86,18 @@ public sealed class FeatureCacheReport
     /// <summary>Clips computed per second.</summary>
     public double ClipsPerSecond => Computed / Math.Max(Elapsed.TotalSeconds, 1e-9);
 
-    /// <summary>Writes the failures as tab-separated <c>path, reason</c> lines (an empty file when there are none).</summary>
+    /// <summary>
+    /// Writes the failures as tab-separated <c>path, reason</c> lines (an empty file when there are none). A backslash,
+    /// tab, carriage return or line feed inside a path or reason is written as <c>\\</c>, <c>\t</c>, <c>\r</c>, <c>\n</c>, so
+    /// that every line is one file even when file names contain them.
+    /// </summary>
     /// <param name="path">The file to write.</param>
     public void WriteFailures(string path)
-        => File.WriteAllLines(path, Failures.Select(f => f.Path + "\t" + f.Reason.ReplaceLineEndings(" ")));
+        => File.WriteAllLines(path, Failures.Select(f => Escape(f.Path) + "\t" + Escape(f.Reason)));
+
+    private static string Escape(string s)
+        => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal)
+            .Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }
 
 /// <summary>One clip as <see cref="FeatureCache.LoadDataView"/> serves it.</summary>
