@@ -54,6 +54,8 @@ internal static class FeaturesCommand
         Directory.CreateDirectory(ws.Root); // --cache elsewhere: nothing else creates --out before failed-files.txt is written
         var settings = o.Features.ToSettings();
         var dataset = o.Source.Load();
+        foreach (var warning in dataset.Warnings)
+            InputChecks.Warn(warning);
         AnsiConsole.MarkupLineInterpolated($"[bold]Dataset:[/] {dataset.Source}");
         if (!dataset.HasSplit)
         {
