@@ -101,8 +101,10 @@ internal static class FeaturesCommand
         var emptyTraining = dataset.Genres.Where(g => !kept.Any(c => c.Genre == g && c.Split == DatasetSplit.Training)).ToList();
         if (emptyTraining.Count > 0)
             throw new CliException($"No usable training clip for genre(s) {string.Join(", ", emptyTraining)}: every class needs training clips.");
+        SplitStamp.WarnStaleModels(ws, SplitStamp.Compute(dataset.Clips));
         ws.Save(new FeatureManifest
         {
+            SplitFingerprint = SplitStamp.Compute(dataset.Clips),
             Source = dataset.Source,
             CacheDirectory = cacheRoot,
             Features = o.Features,

@@ -79,6 +79,7 @@ internal static class TrainCommand
         var best = h.Epochs.FirstOrDefault(e => e.Epoch == h.SelectedEpoch);
         string path = ws.ModelPath(name);
         ModelFiles.SaveNetwork(ml, settings, classifier, path);
+        SplitStamp.Write(path, SplitStamp.Of(manifest));
         File.WriteAllText(Path.Combine(ws.Models, name + ".history.json"), JsonSerializer.Serialize(h, Workspace.Json));
         AnsiConsole.MarkupLineInterpolated($"  {h.ParameterCount:N0} parameters, {watch.Elapsed.TotalSeconds:0} s; kept epoch {h.SelectedEpoch} (validation accuracy {Pct(best?.ValidationAccuracy)}). Saved {path}");
     }
@@ -143,6 +144,7 @@ internal static class TrainCommand
         double? validationAcc = validation is null ? null : ml.MulticlassClassification.Evaluate(chain.Transform(validation)).MicroAccuracy;
         string path = ws.ModelPath(name);
         ModelFiles.SaveClassical(ml, cache.Settings, fitted, path);
+        SplitStamp.Write(path, SplitStamp.Of(manifest));
         AnsiConsole.MarkupLineInterpolated($"  {detail}; {watch.Elapsed.TotalSeconds:0.0} s; training accuracy {Pct(trainAcc)}, validation accuracy {Pct(validationAcc)}. Saved {path}");
     }
 

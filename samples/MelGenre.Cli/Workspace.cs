@@ -78,6 +78,9 @@ internal sealed class FeatureManifest
     public List<string> Kinds { get; set; } = new() { "mel" };
 
     public string Precision { get; set; } = "half";
+
+    /// <summary>The split's fingerprint (<see cref="SplitStamp"/>); absent in manifests written before it was recorded.</summary>
+    public string? SplitFingerprint { get; set; }
     public List<string> Genres { get; set; } = new();
     public List<ClipEntry> Clips { get; set; } = new();
     public List<string> FailedFiles { get; set; } = new();

@@ -83,3 +83,32 @@ public sealed class CliReliabilityTests : IClassFixture<TrainedWorkspace>, IDisp
         Assert.Equal(3, File.ReadAllLines(Path.Combine(_ws.Work, "predictions.csv")).Length); // still written, with the reasons
     }
 }
+
+/// <summary>Issue 13, item 6: a model remembers its split; evaluate refuses it after a re-split.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class SplitStampTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("melgenre-rel-split-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Evaluate_refuses_a_model_trained_on_another_split()
+    {
+        string audio = Path.Combine(_dir, "audio"), work = Path.Combine(_dir, "work");
+        SyntheticMusic.WriteDataset(audio, 4, seed: 2);
+        string[] Features(string seed) => new[] { "features", "--folder", audio, "--out", work, "--duration", "2", "--hop", "512", "--kind", "fma",
+            "--fma-sample-rate", "22050", "--validation", "0.25", "--test", "0.25", "--seed", seed };
+        Assert.Equal(0, CliRun.Run(Features("1")).Code);
+        var (code, errors) = CliRun.Run("train", "--out", work, "--model", "linear");
+        Assert.True(code == 0, errors);
+        Assert.Equal(0, CliRun.Run("evaluate", "--out", work).Code);
+
+        Assert.Equal(0, CliRun.Run(Features("2")).Code); // re-split: warned
+        CliRun.UserError(new[] { "evaluate", "--out", work }, "linear.zip", "another split");
+        Assert.Equal(0, CliRun.Run("evaluate", "--out", work, "--split", "training").Code);
+
+        Assert.Equal(0, CliRun.Run("train", "--out", work, "--model", "linear").Code); // retrained: accepted again
+        Assert.Equal(0, CliRun.Run("evaluate", "--out", work).Code);
+    }
+}
