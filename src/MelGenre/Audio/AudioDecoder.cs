@@ -32,6 +32,11 @@ public static class AudioDecoder
     public static AudioInfo GetInfo(string path)
     {
         using SndFileReader reader = SndFileReader.Open(path);
+        if (reader.Info.Frames == long.MaxValue)
+        {
+            throw new AudioDecodeException(path, AudioErrorKind.Corrupt,
+                $"libsndfile cannot tell its length (it reports 2^63-1 frames of {reader.Info.Format}): the file is truncated or damaged.");
+        }
         return reader.Info;
     }
 
