@@ -94,6 +94,7 @@ internal static class FeaturesCommand
             AnsiConsole.MarkupLineInterpolated($"[yellow]{report.Failures.Count} file(s) could not be used and are left out (listed in {ws.FailedFiles}):[/]");
             foreach (var f in report.Failures.Take(20))
                 AnsiConsole.MarkupLineInterpolated($"  {f.Reason}");
+            InputChecks.RetryHint(report.Failures);
         }
 
         var failed = new HashSet<string>(report.Failures.Select(f => f.Path), StringComparer.Ordinal);

@@ -123,6 +123,14 @@ internal static class InputChecks
         }
     }
 
+    /// <summary>Says how to retry files whose failure was recorded by an earlier run (a fixed permission does not change the file).</summary>
+    public static void RetryHint(IReadOnlyList<FeatureFailure> failures)
+    {
+        int earlier = failures.Count(f => f.FromEarlierRun);
+        if (earlier > 0)
+            Console.Error.WriteLine($"hint: {earlier} of these failed in an earlier run and were not tried again; once fixed, run the same command with --retry-failed.");
+    }
+
     /// <summary>Prints a warning line (markup-safe).</summary>
     public static void Warn(string message) => AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
 }

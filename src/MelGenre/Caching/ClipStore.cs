@@ -90,7 +90,7 @@ internal sealed class ClipStore
             string fail = FailPath(key);
             if (!options.RetryFailures && File.Exists(fail))
             {
-                failures.Add(new FeatureFailure(path, File.ReadAllText(fail).Trim()));
+                failures.Add(new FeatureFailure(path, File.ReadAllText(fail).Trim()) { FromEarlierRun = true });
                 continue;
             }
             pending.Add((path, key));

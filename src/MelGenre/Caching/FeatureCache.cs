@@ -57,7 +57,14 @@ public sealed record FeatureCacheProgress(int Done, int Total, int Reused, int F
 /// <summary>A file that could not be turned into features, and why.</summary>
 /// <param name="Path">The audio file.</param>
 /// <param name="Reason">The decoder's message.</param>
-public sealed record FeatureFailure(string Path, string Reason);
+public sealed record FeatureFailure(string Path, string Reason)
+{
+    /// <summary>
+    /// True when the failure was recorded by an earlier run and the file was not tried again (its size and time are
+    /// unchanged: e.g. a permission problem fixed since); <see cref="FeatureCacheBuildOptions.RetryFailures"/> retries it.
+    /// </summary>
+    public bool FromEarlierRun { get; init; }
+}
 
 /// <summary>The outcome of <see cref="FeatureCache.Build"/>.</summary>
 public sealed class FeatureCacheReport

@@ -112,3 +112,35 @@ public sealed class CliUserErrorTests : IDisposable
         Assert.Equal(new[] { "/m/a\\tb\\nc\\\\d.mp3\tbad\\nreason" }, File.ReadAllLines(list));
     }
 }
+
+/// <summary>Issue 13, item 10: a failure remembered from an earlier run says how to retry it.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class RetryHintTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("melgenre-rel-retry-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void A_remembered_failure_hints_at_retry_failed_and_retrying_fixes_it()
+    {
+        string audio = Path.Combine(_dir, "audio"), work = Path.Combine(_dir, "work");
+        SyntheticMusic.WriteDataset(audio, 2, seed: 8);
+        string victim = Path.Combine(audio, "bells", "bells-00.wav");
+        var good = File.ReadAllBytes(victim);
+        var time = File.GetLastWriteTimeUtc(victim);
+        File.WriteAllBytes(victim, new byte[good.Length]); // unreadable, as a file without read permission would be
+        File.SetLastWriteTimeUtc(victim, time);
+        string[] args = { "features", "--folder", audio, "--out", work, "--duration", "2", "--hop", "512", "--kind", "mel" };
+        Assert.Equal(0, CliRun.Run(args).Code);
+        File.WriteAllBytes(victim, good); // fixed without changing size or time (like chmod)
+        File.SetLastWriteTimeUtc(victim, time);
+        var (code, errors) = CliRun.Run(args);
+        Assert.Equal(0, code);
+        Assert.Contains("--retry-failed", errors);
+        Assert.Contains(victim, File.ReadAllText(Path.Combine(work, "failed-files.txt")));
+        (code, errors) = CliRun.Run(args.Append("--retry-failed").ToArray());
+        Assert.True(code == 0, errors);
+        Assert.Equal("", File.ReadAllText(Path.Combine(work, "failed-files.txt")));
+    }
+}
