@@ -144,3 +144,29 @@ public sealed class RetryHintTests : IDisposable
         Assert.Equal("", File.ReadAllText(Path.Combine(work, "failed-files.txt")));
     }
 }
+
+/// <summary>Issue 13, item 10: a cache that cannot be written (full disk, a file in the way) is one line, exit code 2.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class UnwritableCacheTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("melgenre-rel-disk-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void A_cache_write_error_inside_the_parallel_build_is_one_line_and_leaves_no_tmp_files()
+    {
+        string audio = Path.Combine(_dir, "audio"), work = Path.Combine(_dir, "work");
+        SyntheticMusic.WriteDataset(audio, 2, seed: 6);
+        string[] args = { "features", "--folder", audio, "--out", work, "--duration", "2", "--hop", "512", "--kind", "mel", "--threads", "2" };
+        Assert.Equal(0, CliRun.Run(args).Code);
+        // Every shard folder of the cache replaced by a file: each entry write now fails with an IOException on a worker thread.
+        foreach (var shard in Directory.GetDirectories(Path.Combine(work, "cache"), "??", SearchOption.AllDirectories))
+        {
+            Directory.Delete(shard, recursive: true);
+            File.WriteAllText(shard, "in the way");
+        }
+        CliRun.UserError(args, "cache");
+        Assert.Empty(Directory.GetFiles(work, "*.tmp", SearchOption.AllDirectories));
+    }
+}
