@@ -49,7 +49,7 @@ internal static class InputChecks
     public static int ParseError(System.CommandLine.ParseResult parsed)
     {
         string command = parsed.CommandResult.Command.Name;
-        string first = parsed.Errors[0].Message.ReplaceLineEndings(" ");
+        string first = string.Join(' ', parsed.Errors[0].Message.ReplaceLineEndings(" ").Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
         string more = parsed.Errors.Count > 1 ? $" (and {parsed.Errors.Count - 1} more)" : "";
         Console.Error.WriteLine($"error: {first}{more}. See `melgenre {(command == "melgenre" ? "" : command + " ")}--help`.");
         return 2;
