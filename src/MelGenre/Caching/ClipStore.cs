@@ -211,7 +211,38 @@ internal sealed class ClipStore
 
     private string FailPath(SourceKey key) => System.IO.Path.Combine(Folder, key.Hash[..2], key.Hash + ".fail");
 
-    private bool HasValidEntry(SourceKey key) => ReadEntry(key, readValues: false) is not null;
+    /// <summary>
+    /// Whether a current entry is there, judged by its header and length only (cheap: <see cref="Contains"/> and the view's
+    /// scan). Its checksum is verified by <see cref="Build"/> and by every read of its values.
+    /// </summary>
+    private bool HasValidEntry(SourceKey key)
+    {
+        try
+        {
+            using var stream = new FileStream(EntryPath(key), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096);
+            using var r = new BinaryReader(stream, Encoding.UTF8);
+            return HeaderState(r, key, stream.Length, out _) == EntryState.Valid;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or EndOfStreamException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Checks the header against <paramref name="key"/> and the file's length; Valid means "values follow, unverified".</summary>
+    private EntryState HeaderState(BinaryReader r, SourceKey key, long length, out int bits)
+    {
+        bits = 0;
+        if (!r.ReadBytes(4).AsSpan().SequenceEqual(Magic) || r.ReadInt32() != FormatVersion)
+            return EntryState.Stale;
+        if (r.ReadString() != Fingerprint || r.ReadString() != key.Path || r.ReadInt64() != key.Size || r.ReadInt64() != key.Ticks)
+            return EntryState.Stale;
+        bits = r.ReadByte();
+        int rows = r.ReadInt32(), cols = r.ReadInt32();
+        if (rows != Rows || cols != Cols || bits is not (16 or 32))
+            return EntryState.Stale;
+        return length - r.BaseStream.Position == (long)rows * cols * (bits / 8) + EntryChecksum.Length ? EntryState.Valid : EntryState.Damaged;
+    }
 
     private enum EntryState
     {
@@ -292,17 +323,12 @@ internal sealed class ClipStore
         using var r = new BinaryReader(stream, Encoding.UTF8);
         try
         {
-            if (!r.ReadBytes(4).AsSpan().SequenceEqual(Magic) || r.ReadInt32() != FormatVersion)
-                return EntryState.Stale;
-            if (r.ReadString() != Fingerprint || r.ReadString() != key.Path || r.ReadInt64() != key.Size || r.ReadInt64() != key.Ticks)
-                return EntryState.Stale;
-            int bits = r.ReadByte();
-            int rows = r.ReadInt32(), cols = r.ReadInt32();
-            if (rows != Rows || cols != Cols || bits is not (16 or 32))
-                return EntryState.Stale;
-            int count = rows * cols;
-            if (bytes.Length - stream.Position != (long)count * (bits / 8) + EntryChecksum.Length || !EntryChecksum.Verify(bytes))
+            var header = HeaderState(r, key, bytes.Length, out int bits);
+            if (header != EntryState.Valid)
+                return header;
+            if (!EntryChecksum.Verify(bytes))
                 return EntryState.Damaged;
+            int count = Rows * Cols;
             var span = bytes.AsSpan((int)stream.Position, count * (bits / 8));
             var result = new float[count];
             if (bits == 32)

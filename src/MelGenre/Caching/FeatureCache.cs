@@ -196,7 +196,11 @@ public sealed class FeatureCache
     /// <exception cref="OperationCanceledException">Cancelled; what was finished is kept.</exception>
     public FeatureCacheReport Build(IEnumerable<GenreClip> clips, FeatureCacheBuildOptions? options = null) => _store.Build(clips, options);
 
-    /// <summary>True when the features of <paramref name="audioPath"/> (as it is now on disk) are in the cache.</summary>
+    /// <summary>
+    /// True when the features of <paramref name="audioPath"/> (as it is now on disk) are in the cache. Judged by the entry's
+    /// header and length; its checksum is verified when its values are read (<see cref="TryRead"/>, the data view) and by
+    /// <see cref="Build"/>, which recomputes a damaged entry.
+    /// </summary>
     /// <param name="audioPath">The audio file.</param>
     /// <returns>Whether a valid entry exists.</returns>
     public bool Contains(string audioPath) => _store.Contains(audioPath);
