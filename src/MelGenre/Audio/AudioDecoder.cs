@@ -260,7 +260,10 @@ public static class AudioDecoder
             Array.Resize(ref mono, (int)got);
         }
 
-        CheckPlausible(reader, mono, wholeFile: start == 0 && durationSeconds is null);
+        // The whole file was read when no duration was asked for, or when it ended before the duration: a silent MP3 of
+        // 10 s is then NoAudio whether it is read whole (predict) or as a 30-s clip (features), one rule for both.
+        bool reachedEnd = durationSeconds is null || got < (long)(durationSeconds.Value * sr);
+        CheckPlausible(reader, mono, wholeFile: start == 0 && reachedEnd);
         return mono;
     }
 

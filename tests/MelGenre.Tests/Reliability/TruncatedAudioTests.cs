@@ -51,3 +51,30 @@ public sealed class TruncatedAudioTests : IDisposable
         Assert.True(overflowing == 0, string.Join("\n", outcomes));
     }
 }
+
+/// <summary>Issue 13, item 10: a silent MP3 gets one answer, whether read whole (predict) or as a clip (features).</summary>
+public sealed class SilentMp3Tests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("melgenre-rel-silent-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void A_silent_mp3_is_no_audio_read_whole_or_as_a_longer_clip_and_fails_in_the_cache()
+    {
+        string path = Path.Combine(_dir, "silent.mp3");
+        SndFileWriter.WriteFloat(path, MelGenre.Tests.Audio.Fmt.Mp3, 22050, 1, new float[22050 * 3]);
+        Assert.Equal(AudioErrorKind.NoAudio, Assert.Throws<AudioDecodeException>(() => AudioDecoder.ReadMono(path, out _)).Kind);
+        Assert.Equal(AudioErrorKind.NoAudio, Assert.Throws<AudioDecodeException>(() => AudioDecoder.ReadMono(path, out _, 0, 30)).Kind);
+        Assert.Equal(AudioErrorKind.NoAudio, Assert.Throws<AudioDecodeException>(() => AudioDecoder.LoadMono(path, 8000, 0, 30)).Kind);
+        // A silent first second of a longer file is legitimate (an intro): only what was read is judged.
+        Assert.NotNull(AudioDecoder.ReadMono(path, out _, 0, 1));
+
+        // features' clip (1.5 s) is longer than this 1-s file: the whole file is seen, so it is NoAudio there too.
+        string shortSilent = Path.Combine(_dir, "short-silent.mp3");
+        SndFileWriter.WriteFloat(shortSilent, MelGenre.Tests.Audio.Fmt.Mp3, 8000, 1, new float[8000]);
+        var cache = new MelGenre.Caching.FeatureCache(Path.Combine(_dir, "cache"), CacheReliabilityTests.Small);
+        var failure = Assert.Single(cache.Build(new[] { new MelGenre.Datasets.GenreClip(shortSilent, "a") }).Failures);
+        Assert.Contains("exactly zero", failure.Reason);
+    }
+}
