@@ -2,7 +2,7 @@ using System;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Dsp;
 
 namespace MelGenre.Benchmarks;
 
@@ -24,7 +24,7 @@ public class FmaFeatureBenchmarks
     private float[] _frames = Array.Empty<float>();
     private float[] _magnitude = Array.Empty<float>();
     private int _frameCount;
-    private FmaFeatureExtractor _fma = null!;
+    private FmaFeatureVector _fma = null!;
     private StftMagnitude _stft = null!;
 
     [GlobalSetup]
@@ -35,9 +35,9 @@ public class FmaFeatureBenchmarks
             throw new InvalidOperationException($"expected a 44.1 kHz clip, got {rate} Hz");
         _clip = new float[Rate * 30];
         native.AsSpan(0, Math.Min(native.Length, _clip.Length)).CopyTo(_clip);
-        _fma = new FmaFeatureExtractor(new FmaFeatureSettings { SampleRate = Rate });
+        _fma = new FmaFeatureVector(new FmaFeatureSettings { SampleRate = Rate });
         _frameCount = _fma.GetFrameCount(_clip.Length);
-        _vector = new float[FmaFeatureExtractor.Length];
+        _vector = new float[FmaFeatureVector.Length];
         _frames = new float[44 * _frameCount];
         _stft = new StftMagnitude(2048, 512, WindowType.Hann, center: true, PadMode.Constant);
         _magnitude = new float[_frameCount * _stft.BinCount];

@@ -2,7 +2,7 @@ using System;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Dsp;
 
 namespace MelGenre.Benchmarks;
 
@@ -22,8 +22,8 @@ public class FrontEndBenchmarks
     private float[] _clip = Array.Empty<float>();
     private float[] _mel512 = Array.Empty<float>();
     private float[] _db = Array.Empty<float>();
-    private MelSpectrogramExtractor _hop512 = null!;
-    private MelSpectrogramExtractor _hop1024 = null!;
+    private MelSpectrogram _hop512 = null!;
+    private MelSpectrogram _hop1024 = null!;
     private MathNetMelBaseline _baseline = null!;
 
     [GlobalSetup]
@@ -36,8 +36,8 @@ public class FrontEndBenchmarks
         _clip = new float[22050 * 30];
         var resampled = Resampler.Resample(_native, 44100, 22050);
         resampled.AsSpan(0, Math.Min(resampled.Length, _clip.Length)).CopyTo(_clip);
-        _hop512 = new MelSpectrogramExtractor(new MelSpectrogramSettings { HopLength = 512 });
-        _hop1024 = new MelSpectrogramExtractor(new MelSpectrogramSettings { HopLength = 1024 });
+        _hop512 = new MelSpectrogram(new MelSpectrogramSettings { HopLength = 512 });
+        _hop1024 = new MelSpectrogram(new MelSpectrogramSettings { HopLength = 1024 });
         _mel512 = _hop512.Compute(_clip);
         _db = new float[_mel512.Length];
         _baseline = new MathNetMelBaseline(22050, 2048, 512, 128);

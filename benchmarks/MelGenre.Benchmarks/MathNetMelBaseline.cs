@@ -1,7 +1,7 @@
 using System;
 using System.Numerics;
 using MathNet.Numerics.IntegralTransforms;
-using MelGenre.Features;
+using MelGenre.Dsp;
 
 namespace MelGenre.Benchmarks;
 

@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 using System;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
@@ -5,9 +6,8 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using MelGenre.BenchmarkSupport;
-using MelGenre.Models;
+using MelGenre.Networks;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace MelGenre.Benchmarks;
 

@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
-using MelGenre.BenchmarkSupport;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.BenchmarkSupport;
+using MelGenre.Dsp;
 
 namespace MelGenre.SideBySide;
 
@@ -17,7 +17,7 @@ internal static class FrontEnd
     {
         foreach (int hop in new[] { 512, 1024 })
         {
-            var extractor = new MelSpectrogramExtractor(new MelSpectrogramSettings { HopLength = hop });
+            var extractor = new MelSpectrogram(new MelSpectrogramSettings { HopLength = hop });
             var samples = Measure.Times(10, reps, () =>
             {
                 float[] mel = extractor.Compute(inputs.Clip);

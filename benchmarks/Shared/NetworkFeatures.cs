@@ -1,7 +1,7 @@
 // Shared by MelGenre.SideBySide and MelGenre.Benchmarks (linked into both projects).
 using System;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Dsp;
 
 namespace MelGenre.BenchmarkSupport;
 
@@ -17,7 +17,7 @@ internal sealed class NetworkFeatures
     public const int Mels = 128;
     public const int Size = Frames * Mels;
 
-    private readonly MelSpectrogramExtractor _mel = new(new MelSpectrogramSettings { HopLength = 1024 });
+    private readonly MelSpectrogram _mel = new(new MelSpectrogramSettings { HopLength = 1024 });
 
     public float[] Compute(float[] signal)
     {

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using MelGenre.Caching;
+using MelGenre.Recipes;
 using Microsoft.ML;
 using Spectre.Console;
 
@@ -69,7 +69,7 @@ internal static class DemoCommand
     {
         var ml = new MLContext(1);
         var original = ModelFiles.Load(ml, name, ws.ModelPath(name));
-        float[] features = original.Kind == FeatureKind.Mel ? new FeatureExtractor(original.Mel!).Extract(file) : new FmaClipExtractor(original.Fma!).Extract(file);
+        float[] features = original.Kind == FeatureKind.Mel ? new ClipFeaturizer(original.Mel!).Extract(file) : new ClipFeaturizer(original.Fma!).Extract(file);
         var expected = ModelFiles.Score(ml, original, new[] { features })[0];
 
         var fresh = new MLContext(seed: 7).RegisterMelGenre();

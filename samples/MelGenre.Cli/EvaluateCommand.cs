@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using MelGenre.Datasets;
+using MelGenre.Prediction;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Spectre.Console;
@@ -56,7 +57,9 @@ internal static class EvaluateCommand
         }
         if (members.Count > 1)
         {
-            var ensemble = ClassificationMetrics.Compute("ensemble", split.Value.ToName(), ModelFiles.Average(members.Select(n => probabilities[n]).ToList()), labels, classes);
+            // The equal-weight ensemble (the library's EnsembleScorer; its combination rule is a seam for fitted weights).
+            var scorer = new EnsembleScorer(members.Select(n => models.First(m => m.Name == n).Model).ToList(), classes);
+            var ensemble = ClassificationMetrics.Compute("ensemble", split.Value.ToName(), scorer.Combine(members.Select(n => probabilities[n]).ToList()), labels, classes);
             ensemble.Members = members;
             results.Add(ensemble);
         }

@@ -6,7 +6,7 @@ using System.Linq;
 using System.Threading;
 using MelGenre.Caching;
 using MelGenre.Datasets;
-using MelGenre.Features;
+using MelGenre.Dsp;
 using Spectre.Console;
 
 namespace MelGenre.Cli;
@@ -29,12 +29,16 @@ internal sealed record DatasetSource(string? FmaMetadata, string? FmaAudio, stri
             throw new CliException("--audio goes with --fma.");
         return Folder is not null ? FolderDataset.Load(Folder) : CsvDataset.Load(Csv!, CsvBase);
     }
+
+    /// <summary>The folder clip paths are relative to, for `--shard` (DatasetShard.KeyOf): FMA's audio folder, the genre-folder root, or the CSV base.</summary>
+    public string Root => Path.GetFullPath(FmaAudio ?? Folder ?? CsvBase ?? Path.GetDirectoryName(Path.GetFullPath(Csv!))!);
 }
 
 internal static class FeaturesCommand
 {
     public sealed record Options(DatasetSource Source, string Out, string? Cache, FeatureOptions Features, int Seed,
-        double ValidationFraction, double TestFraction, int? Threads, string Precision, bool RetryFailed, string Kind = "both", FmaOptions? Fma = null);
+        double ValidationFraction, double TestFraction, int? Threads, string Precision, bool RetryFailed, string Kind = "both", FmaOptions? Fma = null,
+        DatasetShard? Shard = null);
 
     /// <summary>
     /// mel: the log-mel spectrograms the networks read; fma: the 308-value FMA vector the classical models read; both
@@ -51,7 +55,6 @@ internal static class FeaturesCommand
     public static int Run(Options o, CancellationToken cancel = default)
     {
         var ws = new Workspace(o.Out);
-        Directory.CreateDirectory(ws.Root); // --cache elsewhere: nothing else creates --out before failed-files.txt is written
         var settings = o.Features.ToSettings();
         var dataset = o.Source.Load();
         foreach (var warning in dataset.Warnings)
@@ -69,6 +72,13 @@ internal static class FeaturesCommand
             AnsiConsole.MarkupLineInterpolated($"The split has no validation clips: moved about {o.ValidationFraction:P0} of each genre's training clips to validation (seed {o.Seed}).");
         }
         PrintCounts(dataset);
+        int total = dataset.Clips.Count;
+        if (o.Shard is not null)
+        {
+            if (ShardOption.Select(o.Shard, dataset, o.Source.Root) is not { } part)
+                return 0; // more shards than clips: this one has nothing to compute (Select says so)
+            dataset = part; // from here on, this shard's clips only
+        }
 
         var kinds = ParseKinds(o.Kind);
         var fmaOptions = o.Fma ?? new FmaOptions();
@@ -77,25 +87,31 @@ internal static class FeaturesCommand
         if (kinds.Contains(FeatureKind.Mel))
         {
             var cache = new FeatureCache(cacheRoot, settings, o.Precision == "single" ? FeaturePrecision.Single : FeaturePrecision.Half);
-            AnsiConsole.MarkupLineInterpolated($"Log-mel features (networks): {settings.MelCount} mels x {cache.Frames} frames ({settings.DurationSeconds:0.##} s at {settings.SampleRate} Hz, hop {settings.Mel.HopLength}); cache {cache.Folder}");
+            AnsiConsole.MarkupLineInterpolated($"Log-mel features (networks): {settings.MelCount} mels x {cache.Frames} frames ({settings.Excerpt.DurationSeconds:0.##} s at {settings.Excerpt.SampleRate} Hz, hop {settings.Mel.HopLength}); cache {cache.Folder}");
             failures.AddRange(FeatureViews.Build(cache, dataset.Clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
         }
         if (kinds.Contains(FeatureKind.Fma))
         {
             var cache = new FmaFeatureCache(cacheRoot, fmaOptions.ToSettings(o.Features));
-            AnsiConsole.MarkupLineInterpolated($"FMA feature vector (classical models): 7 statistics of zcr, chroma, rms, centroid, bandwidth, contrast, roll-off and 20 MFCCs = {FmaFeatureExtractor.Length} values at {fmaOptions.SampleRate} Hz (n_fft {fmaOptions.FftSize}, hop {fmaOptions.HopLength}); cache {cache.Folder}");
+            AnsiConsole.MarkupLineInterpolated($"FMA feature vector (classical models): 7 statistics of zcr, chroma, rms, centroid, bandwidth, contrast, roll-off and 20 MFCCs = {FmaFeatureVector.Length} values at {fmaOptions.SampleRate} Hz (n_fft {fmaOptions.FftSize}, hop {fmaOptions.HopLength}); cache {cache.Folder}");
             failures.AddRange(FeatureViews.Build(cache, dataset.Clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
         }
         // A file that fails for one kind fails for both (same decoder); list it once.
         var report = new FeatureCacheReport { Failures = failures.GroupBy(f => f.Path).Select(g => g.First()).OrderBy(f => f.Path, StringComparer.Ordinal).ToArray() };
-        report.WriteFailures(ws.FailedFiles);
+        if (o.Shard is null) // shards leave the working folder alone: the final run without --shard writes it
+        {
+            Directory.CreateDirectory(ws.Root); // not there yet when --cache points elsewhere
+            report.WriteFailures(ws.FailedFiles);
+        }
         if (report.Failures.Count > 0)
         {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]{report.Failures.Count} file(s) could not be used and are left out (listed in {ws.FailedFiles}):[/]");
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{report.Failures.Count} file(s) could not be used and are left out{(o.Shard is null ? $" (listed in {ws.FailedFiles})" : "")}:[/]");
             foreach (var f in report.Failures.Take(20))
                 AnsiConsole.MarkupLineInterpolated($"  {f.Reason}");
             InputChecks.RetryHint(report.Failures);
         }
+        if (o.Shard is not null)
+            return ShardOption.Finish(o.Shard, dataset.Clips.Count, total, cacheRoot, ws);
 
         var failed = new HashSet<string>(report.Failures.Select(f => f.Path), StringComparer.Ordinal);
         var kept = dataset.Clips.Where(c => !failed.Contains(Path.GetFullPath(c.Path))).ToList();

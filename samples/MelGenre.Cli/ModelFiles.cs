@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using MelGenre.Audio;
-using MelGenre.Caching;
-using MelGenre.Features;
+using MelGenre.Prediction;
+using MelGenre.Recipes;
 using MelGenre.Training;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.LightGbm;
@@ -26,17 +26,26 @@ internal enum FeatureKind
 }
 
 /// <summary>
-/// A saved model, loaded: the whole pipeline (file path → genre), the part of it that scores cached or windowed features
-/// (<see cref="Scorer"/>), its feature settings and its classes in Score order.
+/// A saved model as the CLI lists it: its name, file, kind and classes, and the library's <see cref="GenreModel"/>
+/// (<see cref="Genre"/>) that does the work. The positional members mirror <see cref="GenreModel"/>'s.
 /// </summary>
 internal sealed record LoadedModel(string Name, string File, ITransformer Pipeline, FeatureKind Kind, ITransformer Scorer,
-    IReadOnlyList<string> Classes, FeatureSettings? Mel, FmaClipSettings? Fma)
+    IReadOnlyList<string> Classes, LogMelRecipe? Mel, FmaVectorRecipe? Fma)
 {
+    /// <summary>The library's model; null only for the bookkeeping fakes of the tests.</summary>
+    public GenreModel? Genre { get; init; }
+
     /// <summary>A key for "same features": models with equal keys can score the same cached view or windows.</summary>
     public string FeatureKey => Kind == FeatureKind.Mel ? "mel:" + Mel!.Fingerprint : "fma:" + Fma!.Fingerprint;
 
     /// <summary>The network, for the mel models.</summary>
     public GenreClassifierTransformer? Network => Scorer as GenreClassifierTransformer;
+
+    /// <summary>The library model, which every scoring path needs.</summary>
+    public GenreModel Model => Genre ?? throw new InvalidOperationException($"{Name} is not a loaded model.");
+
+    public static LoadedModel From(GenreModel g) => new(g.Name, g.File ?? g.Name, g.Pipeline,
+        g.Kind == GenreFeatureKind.LogMel ? FeatureKind.Mel : FeatureKind.Fma, g.Scorer, g.Classes, g.LogMel, g.FmaVector) { Genre = g };
 }
 
 /// <summary>
@@ -105,37 +114,16 @@ internal static class ModelFiles
         _ => name,
     };
 
-    /// <summary>Saves a network as the whole pipeline from a file path.</summary>
-    public static void SaveNetwork(MLContext ml, FeatureSettings settings, GenreClassifierTransformer classifier, string path)
-    {
-        var pathView = ml.Data.LoadFromEnumerable(new[] { new PathRow() });
-        var frontEnd = settings.CreateFrontEnd(ml, "Path", classifier.FeatureColumnName, onError: AudioErrorPolicy.Throw).Fit(pathView);
-        SavePipeline(ml, frontEnd.Append<ITransformer>(classifier), pathView, path);
-    }
+    /// <summary>Saves a network as the whole pipeline from a file path (assembled by <see cref="GenreModel.FromNetwork"/>).</summary>
+    public static void SaveNetwork(MLContext ml, LogMelRecipe settings, GenreClassifierTransformer classifier, string path)
+        => GenreModel.FromNetwork(ml, settings, classifier, System.IO.Path.GetFileNameWithoutExtension(path)).Save(path);
 
     /// <summary>
     /// Saves a classical model (the transformers fitted on the cached FMA vectors: optional normaliser, then the trainer's
-    /// prediction transformer) behind the FMA front end, as the whole pipeline from a file path.
+    /// prediction transformer) behind the FMA front end, as the whole pipeline from a file path (<see cref="GenreModel.FromClassical"/>).
     /// </summary>
-    public static void SaveClassical(MLContext ml, FmaClipSettings settings, IReadOnlyList<ITransformer> fitted, string path)
-    {
-        var pathView = ml.Data.LoadFromEnumerable(new[] { new PathRow() });
-        ITransformer chain = settings.CreateFrontEnd(ml, "Path", "Features", onError: AudioErrorPolicy.Throw).Fit(pathView);
-        foreach (var t in fitted)
-            chain = chain.Append(t);
-        SavePipeline(ml, chain, pathView, path);
-    }
-
-    private static void SavePipeline(MLContext ml, ITransformer scoring, IDataView pathView, string path)
-    {
-        var toText = ml.Transforms.Conversion.MapKeyToValue("PredictedGenre", GenreClassifierTransformer.PredictedLabelColumnName)
-            .Fit(scoring.Transform(pathView));
-        var model = scoring.Append(toText);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        string temp = path + ".tmp";
-        ml.Model.Save(model, pathView.Schema, temp);
-        File.Move(temp, path, overwrite: true);
-    }
+    public static void SaveClassical(MLContext ml, FmaVectorRecipe settings, IReadOnlyList<ITransformer> fitted, string path)
+        => GenreModel.FromClassical(ml, settings, fitted, System.IO.Path.GetFileNameWithoutExtension(path)).Save(path);
 
     /// <summary>Makes an MLContext able to load every model the CLI saves (MelGenre's transforms and LightGBM's predictors).</summary>
     public static MLContext Prepare(MLContext ml)
@@ -147,53 +135,17 @@ internal static class ModelFiles
         return ml;
     }
 
+    /// <summary>Loads a saved model (<see cref="GenreModel.Load"/>); the errors name the file and say what to do.</summary>
     public static LoadedModel Load(MLContext ml, string name, string file)
     {
         if (!File.Exists(file))
             throw new CliException($"No model at '{file}': run `melgenre train` first (or pass --model <zip>).");
         Prepare(ml);
-        var model = ModelZip.Load(ml, file, out var inputSchema);
-        var parts = FeatureSettings.Flatten(model).ToList();
-        var outputSchema = model.GetOutputSchema(inputSchema);
-        if (outputSchema.GetColumnOrNull(GenreClassifierTransformer.ScoreColumnName) is null)
-            throw new CliException($"'{file}' is an ML.NET model but has no Score column: not a genre classifier.");
-        var classes = ClassNames(outputSchema, file);
-
-        var network = parts.OfType<GenreClassifierTransformer>().LastOrDefault();
-        if (network is not null)
-            return new LoadedModel(name, file, model, FeatureKind.Mel, network, classes, FeatureSettings.FromModel(model), null);
-        int fma = parts.FindIndex(p => p is ExtractFmaFeaturesTransformer);
-        if (fma < 0)
-            throw new CliException($"'{file}' is an ML.NET model but holds neither a MelGenre network nor an FMA-feature front end.");
-        if (((ExtractFmaFeaturesTransformer)parts[fma]).OutputColumnName != "Features")
+        ModelZip.CheckContainer(file);
+        var model = ModelZip.Guard(file, () => GenreModel.Load(ml, file, name));
+        if (model.Kind == GenreFeatureKind.FmaVector && model.FeatureColumnName != "Features")
             throw new CliException($"'{file}': the FMA features are not in the column 'Features'; the CLI cannot score its cached vectors with it.");
-        // Everything after the features: normaliser, trainer, key-to-text; it scores cached vectors directly.
-        ITransformer scorer = new TransformerChain<ITransformer>(parts.Skip(fma + 1).ToArray());
-        return new LoadedModel(name, file, model, FeatureKind.Fma, scorer, classes, null, FmaClipSettings.FromModel(model));
-    }
-
-    /// <summary>The genre of each Score slot: its slot names, else the key values of PredictedLabel.</summary>
-    private static List<string> ClassNames(DataViewSchema schema, string file)
-    {
-        VBuffer<ReadOnlyMemory<char>> names = default;
-        var score = schema[GenreClassifierTransformer.ScoreColumnName];
-        if (score.HasSlotNames())
-        {
-            score.GetSlotNames(ref names);
-        }
-        else if (schema.GetColumnOrNull(GenreClassifierTransformer.PredictedLabelColumnName) is { } predicted && predicted.HasKeyValues())
-        {
-            predicted.GetKeyValues(ref names);
-        }
-        else
-        {
-            throw new CliException($"'{file}' does not name its classes (no slot names on Score): train it with a key label that has genre names.");
-        }
-        var list = names.DenseValues().Select(n => n.ToString()).ToList();
-        int size = (score.Type as VectorDataViewType)?.Size ?? 0;
-        if (list.Count != size)
-            throw new CliException($"'{file}': {list.Count} class names for {size} scores.");
-        return list;
+        return LoadedModel.From(model);
     }
 
     /// <summary>
@@ -221,102 +173,34 @@ internal static class ModelFiles
         var classes = list[0].Classes;
         foreach (var m in list.Skip(1))
         {
-            if (m.Classes.Count != classes.Count || !m.Classes.ToHashSet(StringComparer.Ordinal).SetEquals(classes))
+            if (!GenreScores.SameGenres(m.Classes, classes))
                 throw new CliException($"The models disagree on the genres ({m.File}: {string.Join(", ", m.Classes)}; {list[0].File}: {string.Join(", ", classes)}); train them on the same features.json.");
         }
         return list;
     }
 
-    /// <summary>
-    /// Class probabilities of every row of <paramref name="features"/> (a view with the model's feature column), in the
-    /// model's own class order. Every row is checked to be a probability distribution: the networks' softmax, ML.NET's
-    /// maximum-entropy models and LightGBM's multiclass model (softmax over the boosted scores) all are; a row that is not
-    /// (negative values, or a sum away from 1, as a one-versus-all model without normalisation would give) is clipped at 0
-    /// and divided by its sum, so that averages over models stay meaningful.
-    /// </summary>
-    public static float[][] Score(LoadedModel model, IDataView features)
-    {
-        var scored = model.Scorer.Transform(features);
-        var column = scored.Schema[GenreClassifierTransformer.ScoreColumnName];
-        var rows = new List<float[]>();
-        using var cursor = scored.GetRowCursor(new[] { column });
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> buffer = default;
-        while (cursor.MoveNext())
-        {
-            getter(ref buffer);
-            rows.Add(ToDistribution(buffer.DenseValues().ToArray(), model.Name));
-        }
-        return rows.ToArray();
-    }
+    /// <summary>Class probabilities of every row of a cached view, in the model's own class order (<see cref="GenreModel.Score(IDataView)"/>).</summary>
+    public static float[][] Score(LoadedModel model, IDataView features) => model.Model.Score(features);
 
-    internal static float[] ToDistribution(float[] p, string model)
-    {
-        double sum = 0;
-        bool negative = false;
-        foreach (float v in p)
-        {
-            if (!float.IsFinite(v))
-                throw new InvalidOperationException($"{model}: a score is {v}; the model or its input is broken.");
-            negative |= v < 0;
-            sum += v;
-        }
-        if (!negative && Math.Abs(sum - 1) <= 1e-3)
-            return p;
-        double positive = p.Sum(v => Math.Max(v, 0.0));
-        for (int k = 0; k < p.Length; k++)
-            p[k] = positive > 0 ? (float)(Math.Max(p[k], 0.0) / positive) : 1f / p.Length;
-        return p;
-    }
+    /// <summary>The distribution check of every score row (<see cref="GenreScores.ToDistribution"/>).</summary>
+    internal static float[] ToDistribution(float[] p, string model) => GenreScores.ToDistribution(p, model);
 
-    /// <summary>Scores raw feature arrays (e.g. windows of a song) of the model's kind.</summary>
-    public static float[][] Score(MLContext ml, LoadedModel model, IReadOnlyList<float[]> features)
-    {
-        var schema = SchemaDefinition.Create(typeof(FeatureRow));
-        var column = schema[nameof(FeatureRow.Features)];
-        if (model.Kind == FeatureKind.Mel)
-        {
-            column.ColumnType = model.Mel!.FeatureType;
-            column.ColumnName = model.Network!.FeatureColumnName;
-        }
-        else
-        {
-            column.ColumnType = FmaClipSettings.FeatureType;
-            column.ColumnName = "Features";
-        }
-        return Score(model, ml.Data.LoadFromEnumerable(features.Select(f => new FeatureRow { Features = f }), schema));
-    }
+    /// <summary>Scores raw feature arrays (e.g. windows of a song) of the model's kind (<see cref="GenreModel.Score(IReadOnlyList{float[]})"/>).</summary>
+    public static float[][] Score(MLContext ml, LoadedModel model, IReadOnlyList<float[]> features) => model.Model.Score(features);
 
-    /// <summary>Reorders a model's probabilities from its class order into <paramref name="classes"/> (matched by name).</summary>
+    /// <summary>Reorders a model's probabilities from its class order into <paramref name="classes"/> (matched by name, <see cref="GenreScores.Align"/>).</summary>
     public static float[][] Align(LoadedModel model, float[][] probabilities, IReadOnlyList<string> classes)
     {
-        if (model.Classes.SequenceEqual(classes))
-            return probabilities;
-        int[] from = classes.Select(c => model.Classes.ToList().IndexOf(c)).ToArray();
-        if (from.Any(i => i < 0))
-            throw new CliException($"{model.Name} has no class '{classes[Array.IndexOf(from, -1)]}'.");
-        return probabilities.Select(p => from.Select(i => p[i]).ToArray()).ToArray();
-    }
-
-    /// <summary>The element-wise mean of several models' probabilities (the ensemble).</summary>
-    public static float[][] Average(IReadOnlyList<float[][]> perModel)
-    {
-        int n = perModel[0].Length;
-        var result = new float[n][];
-        for (int i = 0; i < n; i++)
+        try
         {
-            result[i] = new float[perModel[0][i].Length];
-            foreach (var m in perModel)
-            {
-                for (int k = 0; k < result[i].Length; k++)
-                    result[i][k] += m[i][k] / perModel.Count;
-            }
+            return GenreScores.Align(model.Classes, probabilities, classes, model.Name);
         }
-        return result;
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
     }
-}
 
-public sealed class FeatureRow
-{
-    public float[] Features { get; set; } = Array.Empty<float>();
+    /// <summary>The element-wise mean of several models' probabilities (the equal-weight ensemble, <see cref="MeanCombiner"/>).</summary>
+    public static float[][] Average(IReadOnlyList<float[][]> perModel) => MeanCombiner.Instance.Combine(perModel);
 }

@@ -17,6 +17,22 @@ internal static class ModelZip
     /// <summary><c>ml.Model.Load(file)</c> with the checks above.</summary>
     public static ITransformer Load(MLContext ml, string file, out DataViewSchema inputSchema)
     {
+        CheckContainer(file);
+        try
+        {
+            var model = ml.Model.Load(file, out inputSchema);
+            _ = model.GetOutputSchema(inputSchema);
+            return model;
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not CliException)
+        {
+            throw new CliException($"'{file}' cannot be loaded as a model: {Innermost(e)}");
+        }
+    }
+
+    /// <summary>The container checks: not empty, a readable zip, with ML.NET's Model.key entries.</summary>
+    public static void CheckContainer(string file)
+    {
         var info = new FileInfo(file);
         if (info.Length == 0)
             throw new CliException($"'{file}' is empty (0 bytes), not a model: train it again or pass another --model.");
@@ -29,16 +45,6 @@ internal static class ModelZip
         catch (InvalidDataException e)
         {
             throw new CliException($"'{file}' is not a readable zip archive ({OneLine(e.Message)}): the file is truncated or is not a model; train it again.");
-        }
-        try
-        {
-            var model = ml.Model.Load(file, out inputSchema);
-            _ = model.GetOutputSchema(inputSchema);
-            return model;
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not CliException)
-        {
-            throw new CliException($"'{file}' cannot be loaded as a model: {Innermost(e)}");
         }
     }
 

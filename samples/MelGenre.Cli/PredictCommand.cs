@@ -4,8 +4,9 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
-using MelGenre.Caching;
 using MelGenre.Datasets;
+using MelGenre.Prediction;
+using MelGenre.Recipes;
 using Microsoft.ML;
 using Spectre.Console;
 
@@ -34,50 +35,28 @@ internal static class PredictCommand
             if (g.Select(m => m.FeatureKey).Distinct().Count() > 1)
                 throw new CliException($"The models were trained on different {FeatureViews.Name(g.Key)} settings; predict with one at a time (--model).");
         }
-        var classes = models[0].Classes;
-        double clipSeconds = models[0].Mel?.DurationSeconds ?? models[0].Fma!.DurationSeconds;
-        // Windows as long as the training clips (what the models know), half overlapping: every moment of a song is
-        // seen by one or two windows, and the average over windows is the song's probability.
+        double clipSeconds = models[0].Model.WindowSeconds;
+        // Windows as long as the training clips (what the models know), half overlapping by default: see SongPredictor.
         double hop = o.HopSeconds ?? clipSeconds / 2;
-        var melModel = models.FirstOrDefault(m => m.Kind == FeatureKind.Mel);
-        var fmaModel = models.FirstOrDefault(m => m.Kind == FeatureKind.Fma);
-        var melExtractor = melModel is null ? null : new FeatureExtractor(melModel.Mel!);
-        var fmaExtractor = fmaModel is null ? null : new FmaClipExtractor(fmaModel.Fma!);
         string what = models.Count > 1 ? "the ensemble of " + string.Join(", ", models.Select(m => ModelFiles.Display(m.Name))) : ModelFiles.Display(models[0].Name);
         AnsiConsole.MarkupLineInterpolated($"Predicting {files.Count} file(s) with {what}: windows of {clipSeconds:0.##} s every {hop:0.##} s, probabilities averaged.");
+        var predictor = new SongPredictor(models.Select(m => m.Model).ToList(), hop, o.MaxWindows);
 
         var results = new List<SongPrediction>();
         foreach (var file in files)
         {
-            IReadOnlyList<FeatureWindow>? melWindows = null, fmaWindows = null;
+            Prediction.SongPrediction song;
             try
             {
-                melWindows = melExtractor?.ExtractWindows(file, hop, o.MaxWindows);
-                fmaWindows = fmaExtractor?.ExtractWindows(file, hop, o.MaxWindows);
-                InputChecks.RequireFinite(file, melWindows, fmaWindows);
+                song = predictor.Predict(file);
             }
             catch (Exception e) when (e is AudioDecodeException or InvalidDataException)
             {
                 results.Add(new SongPrediction(file, 0, 0, Array.Empty<(string, float)>(), e.Message));
                 continue;
             }
-            // Each model's song probability is its mean over the windows; the song's is the mean over models. (Both kinds
-            // place windows alike, but rounding to samples could give one kind an extra end window.)
-            var song = new float[classes.Count];
-            foreach (var m in models)
-            {
-                var windows = m.Kind == FeatureKind.Mel ? melWindows! : fmaWindows!;
-                var perWindow = ModelFiles.Align(m, ModelFiles.Score(ml, m, windows.Select(w => w.Features).ToList()), classes);
-                foreach (var w in perWindow)
-                {
-                    for (int k = 0; k < song.Length; k++)
-                        song[k] += w[k] / perWindow.Length / models.Count;
-                }
-            }
-            var top = Enumerable.Range(0, song.Length).OrderByDescending(k => song[k]).Take(o.Top).Select(k => (classes[k], song[k])).ToList();
-            var reference = melWindows ?? fmaWindows!;
-            double seconds = reference[^1].StartSeconds + clipSeconds;
-            results.Add(new SongPrediction(file, reference.Count, seconds, top, null));
+            var top = song.Top(o.Top).Select(g => (g.Genre, g.Probability)).ToList();
+            results.Add(new SongPrediction(file, song.WindowCount, song.EndSeconds, top, null));
         }
 
         var table = new Table().AddColumns("file", "windows").AddColumns(Enumerable.Range(1, o.Top).Select(i => $"#{i}").ToArray());

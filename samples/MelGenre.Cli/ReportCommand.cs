@@ -5,9 +5,10 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using MelGenre.Datasets;
-using MelGenre.Features;
+using MelGenre.Dsp;
 using MelGenre.Training;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Spectre.Console;
 
 namespace MelGenre.Cli;
@@ -46,8 +47,8 @@ internal static class ReportCommand
         }
 
         // 2. One log-mel spectrogram per genre: the first clip of the genre (training split first).
-        string unit = settings.Scale == DecibelScale.NaturalLog ? "ln power (0 = clip maximum)" : "dB (0 = clip maximum)";
-        double secondsPerFrame = (double)settings.Mel.HopLength / settings.SampleRate;
+        string unit = settings.Decibels.Scale == DecibelScale.NaturalLog ? "ln power (0 = clip maximum)" : "dB (0 = clip maximum)";
+        double secondsPerFrame = (double)settings.Mel.HopLength / settings.Excerpt.SampleRate;
         foreach (var genre in dataset.Genres)
         {
             var clip = dataset.Clips.Where(c => c.Genre == genre).OrderBy(c => c.Split == DatasetSplit.Training ? 0 : 1).FirstOrDefault(c => cache.Contains(c.Path));
@@ -106,84 +107,50 @@ internal static class ReportCommand
     private static string Safe(string s) => string.Concat(s.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' ? ch : '_'));
 }
 
-/// <summary>The two leading principal components of standardised rows (power iteration with deflation).</summary>
+/// <summary>
+/// The two leading principal components of standardised rows, through ML.NET: <c>NormalizeMeanVariance</c> (z-scores; a
+/// constant column becomes 0) then <c>ProjectToPrincipalComponents</c> (randomized PCA, rank 2, fixed seed).
+/// </summary>
+/// <remarks>
+/// The explained-variance shares are the variance of each projected coordinate over the total variance of the
+/// standardised rows. The hand-written PCA this replaces used exact eigenvalues (power iteration) and the n − 1 sample
+/// variance for the z-scores; ML.NET's randomized solver approximates the subspace and its normaliser uses its own
+/// variance estimate, so the percentages in the axis titles can differ by about a point, and an axis may be mirrored
+/// (a component's sign is arbitrary). The picture (clips by genre on the first two components) is the same kind.
+/// </remarks>
 internal static class Pca
 {
+    private const int Seed = 1;
+
     public static (List<(double X, double Y)> Points, (double X, double Y) Explained) TopTwo(List<double[]> rows)
     {
-        int n = rows.Count, d = rows[0].Length;
-        var mean = new double[d];
-        var std = new double[d];
-        foreach (var r in rows)
-        {
-            for (int j = 0; j < d; j++)
-                mean[j] += r[j] / n;
-        }
-        foreach (var r in rows)
-        {
-            for (int j = 0; j < d; j++)
-                std[j] += (r[j] - mean[j]) * (r[j] - mean[j]) / Math.Max(1, n - 1);
-        }
-        var z = rows.Select(r => Enumerable.Range(0, d).Select(j => std[j] > 1e-12 ? (r[j] - mean[j]) / Math.Sqrt(std[j]) : 0).ToArray()).ToList();
-        var cov = new double[d, d];
-        foreach (var r in z)
-        {
-            for (int a = 0; a < d; a++)
-            {
-                if (r[a] == 0)
-                    continue;
-                for (int b = a; b < d; b++)
-                    cov[a, b] += r[a] * r[b] / Math.Max(1, n - 1);
-            }
-        }
-        double trace = 0;
-        for (int a = 0; a < d; a++)
-        {
-            trace += cov[a, a];
-            for (int b = 0; b < a; b++)
-                cov[a, b] = cov[b, a];
-        }
-        var (v1, l1) = Leading(cov, d, 1);
-        for (int a = 0; a < d; a++)
-        {
-            for (int b = 0; b < d; b++)
-                cov[a, b] -= l1 * v1[a] * v1[b];
-        }
-        var (v2, l2) = Leading(cov, d, 2);
-        var points = z.Select(r => (Dot(r, v1), Dot(r, v2))).ToList();
-        return (points, (trace > 0 ? l1 / trace : 0, trace > 0 ? l2 / trace : 0));
+        int d = rows[0].Length;
+        var ml = new MLContext(Seed);
+        var schema = SchemaDefinition.Create(typeof(SummaryRow));
+        schema[nameof(SummaryRow.Values)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, d);
+        var data = ml.Data.LoadFromEnumerable(rows.Select(r => new SummaryRow { Values = r.Select(v => (float)v).ToArray() }), schema);
+        var pipeline = ml.Transforms.NormalizeMeanVariance("Standard", nameof(SummaryRow.Values), fixZero: false)
+            .Append(ml.Transforms.ProjectToPrincipalComponents("Projected", "Standard", rank: 2, seed: Seed));
+        var output = pipeline.Fit(data).Transform(data);
+        var standard = output.GetColumn<float[]>("Standard").ToList();
+        var projected = output.GetColumn<float[]>("Projected").Select(p => ((double)p[0], (double)p[1])).ToList();
+
+        double total = 0;
+        for (int j = 0; j < d; j++)
+            total += Variance(standard.Select(r => (double)r[j]));
+        double x = Variance(projected.Select(p => p.Item1)), y = Variance(projected.Select(p => p.Item2));
+        return (projected, (total > 0 ? x / total : 0, total > 0 ? y / total : 0));
     }
 
-    private static (double[] Vector, double Value) Leading(double[,] m, int d, int seed)
+    private static double Variance(IEnumerable<double> values)
     {
-        var rng = new Random(seed);
-        var v = Enumerable.Range(0, d).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        double value = 0;
-        for (int it = 0; it < 300; it++)
-        {
-            var w = new double[d];
-            for (int a = 0; a < d; a++)
-            {
-                double s = 0;
-                for (int b = 0; b < d; b++)
-                    s += m[a, b] * v[b];
-                w[a] = s;
-            }
-            double norm = Math.Sqrt(Dot(w, w));
-            if (norm < 1e-15)
-                break;
-            value = Dot(v, w);
-            for (int a = 0; a < d; a++)
-                v[a] = w[a] / norm;
-        }
-        return (v, value);
+        var v = values.ToArray();
+        double mean = v.Average();
+        return v.Sum(a => (a - mean) * (a - mean)) / Math.Max(1, v.Length - 1);
     }
 
-    private static double Dot(double[] a, double[] b)
+    private sealed class SummaryRow
     {
-        double s = 0;
-        for (int i = 0; i < a.Length; i++)
-            s += a[i] * b[i];
-        return s;
+        public float[] Values { get; set; } = Array.Empty<float>();
     }
 }

@@ -4,9 +4,11 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MelGenre.Audio;
 using MelGenre.Caching;
 using MelGenre.Datasets;
-using MelGenre.Features;
+using MelGenre.Dsp;
+using MelGenre.Recipes;
 
 namespace MelGenre.Cli;
 
@@ -103,13 +105,11 @@ internal sealed class FmaOptions
     public int FftSize { get; set; } = 2048;
     public int HopLength { get; set; } = 512;
 
-    public FmaClipSettings ToSettings(FeatureOptions excerpt)
+    public FmaVectorRecipe ToSettings(FeatureOptions excerpt)
     {
-        var settings = new FmaClipSettings
+        var settings = new FmaVectorRecipe
         {
-            SampleRate = SampleRate,
-            OffsetSeconds = excerpt.OffsetSeconds,
-            DurationSeconds = excerpt.DurationSeconds,
+            Excerpt = new ExcerptSettings { SampleRate = SampleRate, OffsetSeconds = excerpt.OffsetSeconds, DurationSeconds = excerpt.DurationSeconds },
             Features = new FmaFeatureSettings { SampleRate = SampleRate, FftSize = FftSize, HopLength = HopLength },
         };
         var errors = settings.Validate();
@@ -139,20 +139,19 @@ internal sealed class FeatureOptions
     public int MelCount { get; set; } = 128;
     public string PadMode { get; set; } = "reflect";
 
-    public FeatureSettings ToSettings()
+    public LogMelRecipe ToSettings()
     {
-        var settings = new FeatureSettings
+        var settings = new LogMelRecipe
         {
-            SampleRate = SampleRate,
-            OffsetSeconds = OffsetSeconds,
-            DurationSeconds = DurationSeconds,
+            Excerpt = new ExcerptSettings { SampleRate = SampleRate, OffsetSeconds = OffsetSeconds, DurationSeconds = DurationSeconds },
+            Decibels = DecibelSettings.Original,
             Mel = new MelSpectrogramSettings
             {
                 SampleRate = SampleRate,
                 FftSize = FftSize,
                 HopLength = HopLength,
                 MelCount = MelCount,
-                PadMode = PadMode == "constant" ? Features.PadMode.Constant : Features.PadMode.Reflect,
+                PadMode = PadMode == "constant" ? Dsp.PadMode.Constant : Dsp.PadMode.Reflect,
             },
         };
         var errors = settings.Validate();

@@ -1,3 +1,4 @@
+
 namespace MelGenre.Audio;
 
 /// <summary>Why an audio file could not be decoded.</summary>

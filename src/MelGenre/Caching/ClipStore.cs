@@ -9,6 +9,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using MelGenre.Audio;
 using MelGenre.Datasets;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -352,11 +353,14 @@ internal sealed class ClipStore
         }
     }
 
-    /// <summary>Writes to a unique temporary file next to <paramref name="path"/>, then renames it into place.</summary>
+    /// <summary>
+    /// Writes to a unique temporary file next to <paramref name="path"/>, then renames it into place. The random part keeps
+    /// the name unique across machines sharing the folder (sharded runs; containers all run as process 1).
+    /// </summary>
     private static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        string temp = string.Create(CultureInfo.InvariantCulture, $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
+        string temp = string.Create(CultureInfo.InvariantCulture, $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))

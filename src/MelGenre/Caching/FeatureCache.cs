@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using MelGenre.Datasets;
+using MelGenre.Recipes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -138,8 +139,8 @@ public sealed class CachedClipRow
 /// models and reports read compact feature files instead.
 /// <para>
 /// Layout: <c>&lt;directory&gt;/&lt;settings fingerprint&gt;/&lt;2 hex&gt;/&lt;key&gt;.mgf</c>, plus <c>settings.txt</c> with the
-/// settings in words. The folder is keyed by <see cref="FeatureSettings.Fingerprint"/> (every LoadAudio/mel/dB setting
-/// and <see cref="FeatureSettings.FeatureCodeVersion"/>), the file by the source: SHA-256 of its full path, size and
+/// settings in words. The folder is keyed by <see cref="LogMelRecipe.Fingerprint"/> (every LoadAudio/mel/dB setting
+/// and <see cref="LogMelRecipe.FeatureCodeVersion"/>), the file by the source: SHA-256 of its full path, size and
 /// last-write time. Size + modification time (what make and ccache's "direct mode" trust) rather than a content hash,
 /// because hashing 7.2 GB of MP3s costs about as much disk time as decoding them again; a replaced or re-encoded file
 /// changes size or time and is recomputed. Moving the dataset recomputes it (the path is part of the key). Each file
@@ -153,7 +154,7 @@ public sealed class CachedClipRow
 /// </summary>
 public sealed class FeatureCache
 {
-    private readonly FeatureExtractor _extractor;
+    private readonly ClipFeaturizer _extractor;
     private readonly ClipStore _store;
 
     /// <summary>Opens (or creates) a cache.</summary>
@@ -161,18 +162,18 @@ public sealed class FeatureCache
     /// <param name="settings">The feature settings.</param>
     /// <param name="precision">How values are stored (default <see cref="FeaturePrecision.Half"/>).</param>
     /// <exception cref="ArgumentException">The settings are invalid.</exception>
-    public FeatureCache(string directory, FeatureSettings settings, FeaturePrecision precision = FeaturePrecision.Half)
+    public FeatureCache(string directory, LogMelRecipe settings, FeaturePrecision precision = FeaturePrecision.Half)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(settings);
-        _extractor = new FeatureExtractor(settings);
+        _extractor = new ClipFeaturizer(settings);
         Settings = settings;
         _store = new ClipStore(System.IO.Path.Combine(System.IO.Path.GetFullPath(directory), settings.Fingerprint), settings.Fingerprint,
-            settings.Describe(), settings.MelCount, _extractor.FrameCount, precision, _extractor.Extract);
+            settings.Describe(), settings.MelCount, _extractor.Size / settings.MelCount, precision, _extractor.Extract);
     }
 
     /// <summary>The feature settings.</summary>
-    public FeatureSettings Settings { get; }
+    public LogMelRecipe Settings { get; }
 
     /// <summary>How values are stored.</summary>
     public FeaturePrecision Precision => _store.Precision;
@@ -184,7 +185,7 @@ public sealed class FeatureCache
     public int Mels => Settings.MelCount;
 
     /// <summary>Columns (frames) of each entry.</summary>
-    public int Frames => _extractor.FrameCount;
+    public int Frames => _extractor.Size / Settings.MelCount;
 
     /// <summary>
     /// Computes and stores the features of every clip not yet cached, in parallel. Never throws for a bad audio file:

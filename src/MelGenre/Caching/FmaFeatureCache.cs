@@ -1,18 +1,19 @@
 using System;
 using System.Collections.Generic;
 using MelGenre.Datasets;
-using MelGenre.Features;
+using MelGenre.Dsp;
+using MelGenre.Recipes;
 using Microsoft.ML;
 
 namespace MelGenre.Caching;
 
 /// <summary>
-/// An on-disk cache of FMA-style clip vectors (<see cref="FmaFeatureExtractor"/>, 308 float32 values per clip), beside
+/// An on-disk cache of FMA-style clip vectors (<see cref="FmaFeatureVector"/>, 308 float32 values per clip), beside
 /// the log-mel <see cref="FeatureCache"/>: the vector needs the raw audio (it cannot be derived from cached log-mels), so
 /// it is computed once per clip like them and classical trainers read it from here.
 /// <para>
 /// Same layout and rules as <see cref="FeatureCache"/>: <c>&lt;directory&gt;/fma-&lt;settings fingerprint&gt;/&lt;2 hex&gt;/&lt;key&gt;.mgf</c>
-/// keyed by <see cref="FmaClipSettings.Fingerprint"/> and the source file's full path, size and modification time;
+/// keyed by <see cref="FmaVectorRecipe.Fingerprint"/> and the source file's full path, size and modification time;
 /// atomic writes (an interrupted build resumes), <c>.fail</c> markers for files that cannot be decoded (reported, not
 /// retried unless asked). Values are stored as float32: they are few, and spectral centroids in Hz would lose whole
 /// hertz in float16. Thread-safe.
@@ -26,18 +27,18 @@ public sealed class FmaFeatureCache
     /// <param name="directory">The cache's root folder (may be shared with a <see cref="FeatureCache"/>).</param>
     /// <param name="settings">The FMA feature settings.</param>
     /// <exception cref="ArgumentException">The settings are invalid.</exception>
-    public FmaFeatureCache(string directory, FmaClipSettings settings)
+    public FmaFeatureCache(string directory, FmaVectorRecipe settings)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(settings);
-        var extractor = new FmaClipExtractor(settings);
+        var extractor = new ClipFeaturizer(settings);
         Settings = settings;
         _store = new ClipStore(System.IO.Path.Combine(System.IO.Path.GetFullPath(directory), "fma-" + settings.Fingerprint), settings.Fingerprint,
-            settings.Describe(), 1, FmaFeatureExtractor.Length, FeaturePrecision.Single, extractor.Extract);
+            settings.Describe(), 1, FmaFeatureVector.Length, FeaturePrecision.Single, extractor.Extract);
     }
 
     /// <summary>The settings.</summary>
-    public FmaClipSettings Settings { get; }
+    public FmaVectorRecipe Settings { get; }
 
     /// <summary>The folder of this settings' entries.</summary>
     public string Folder => _store.Folder;
@@ -70,5 +71,5 @@ public sealed class FmaFeatureCache
     /// <param name="genres">The class list (the label's key values, in order).</param>
     /// <returns>The view.</returns>
     public IDataView LoadDataView(MLContext mlContext, IEnumerable<GenreClip> clips, IReadOnlyList<string> genres)
-        => _store.LoadDataView(mlContext, clips, genres, FmaClipSettings.FeatureType, FmaFeatureExtractor.SlotNames);
+        => _store.LoadDataView(mlContext, clips, genres, FmaVectorRecipe.VectorType, FmaFeatureVector.SlotNames);
 }

@@ -1,7 +1,8 @@
 using System;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Dsp;
 using MelGenre.Persistence;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -35,7 +36,7 @@ public static class FeatureCatalog
     /// <param name="inputColumnName">Name of the dB mel column; null means <paramref name="outputColumnName"/>.</param>
     /// <param name="mfccCount">Number of coefficients (n_mfcc), at most the number of mel bands. Default 20 (FMA's).</param>
     public static ExtractMfccEstimator ExtractMfcc(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null, int mfccCount = 20)
-        => ExtractMfcc(catalog, new ExtractMfccEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, MfccCount = mfccCount });
+        => ExtractMfcc(catalog, new ExtractMfccEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Settings = MfccSettings.Default with { MfccCount = mfccCount } });
 
     /// <summary>Computes MFCCs with all options (normalisation, liftering).</summary>
     /// <param name="catalog">The transforms catalog.</param>
@@ -64,7 +65,7 @@ public static class FeatureCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the output column.</param>
     /// <param name="inputColumnName">Name of the audio column; null means <paramref name="outputColumnName"/>.</param>
-    /// <param name="sampleRate">Sample rate of the audio in Hz (also chroma_stft's sr; see <see cref="ExtractSpectralFeatureEstimator.Options.ChromaSampleRate"/> for FMA's 22,050). Default 22,050.</param>
+    /// <param name="sampleRate">Sample rate of the audio in Hz (also chroma_stft's sr; see <see cref="SpectralFeatureSettings.ChromaSampleRate"/> for FMA's 22,050). Default 22,050.</param>
     /// <param name="fftSize">FFT size. Default 2,048.</param>
     /// <param name="hopLength">Hop between frames. Default 512.</param>
     /// <param name="chromaCount">Number of chroma bins (n_chroma). Default 12.</param>
@@ -72,8 +73,10 @@ public static class FeatureCatalog
         int sampleRate = 22050, int fftSize = 2048, int hopLength = 512, int chromaCount = 12)
         => ExtractSpectralFeature(catalog, new ExtractSpectralFeatureEstimator.Options
         {
-            Feature = SpectralFeature.Chroma, OutputColumnName = outputColumnName, InputColumnName = inputColumnName,
-            SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, ChromaCount = chromaCount,
+            Feature = SpectralFeature.Chroma,
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            Settings = new SpectralFeatureSettings { SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, ChromaCount = chromaCount },
         });
 
     /// <summary>Computes <c>librosa.feature.rms(S=|stft|)</c> of a mono audio vector: <c>Vector&lt;Single, 1, nFrames&gt;</c>.</summary>
@@ -124,8 +127,10 @@ public static class FeatureCatalog
         int sampleRate = 22050, int fftSize = 2048, int hopLength = 512, int bands = 6)
         => ExtractSpectralFeature(catalog, new ExtractSpectralFeatureEstimator.Options
         {
-            Feature = SpectralFeature.Contrast, OutputColumnName = outputColumnName, InputColumnName = inputColumnName,
-            SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, ContrastBands = bands,
+            Feature = SpectralFeature.Contrast,
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            Settings = new SpectralFeatureSettings { SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, ContrastBands = bands },
         });
 
     /// <summary>Computes <c>librosa.feature.spectral_rolloff(S=|stft|, sr, roll_percent)</c> (Hz) of a mono audio vector: <c>Vector&lt;Single, 1, nFrames&gt;</c>.</summary>
@@ -140,8 +145,10 @@ public static class FeatureCatalog
         int sampleRate = 22050, int fftSize = 2048, int hopLength = 512, float rollPercent = 0.85f)
         => ExtractSpectralFeature(catalog, new ExtractSpectralFeatureEstimator.Options
         {
-            Feature = SpectralFeature.Rolloff, OutputColumnName = outputColumnName, InputColumnName = inputColumnName,
-            SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, RolloffPercent = rollPercent,
+            Feature = SpectralFeature.Rolloff,
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            Settings = new SpectralFeatureSettings { SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, RolloffPercent = rollPercent },
         });
 
     /// <summary>Computes any <see cref="SpectralFeature"/> with all of librosa's options.</summary>
@@ -161,7 +168,7 @@ public static class FeatureCatalog
     /// <param name="statistics">Which statistics. Default all seven.</param>
     public static SummarizeFramesEstimator SummarizeFrames(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null,
         FrameStatistic statistics = FrameStatistic.All)
-        => SummarizeFrames(catalog, new SummarizeFramesEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Statistics = statistics });
+        => SummarizeFrames(catalog, new SummarizeFramesEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Settings = FrameSummarySettings.Default with { Statistics = statistics } });
 
     /// <summary>Summarises frames with all options (slot name prefix, value for constant rows).</summary>
     /// <param name="catalog">The transforms catalog.</param>
@@ -172,7 +179,7 @@ public static class FeatureCatalog
     /// <summary>
     /// Computes the FMA paper's clip features (STFT-based part of FMA's <c>features.py</c>, librosa 0.11-exact) of a mono
     /// audio vector: 7 statistics of zcr, chroma_stft (12), rms, spectral centroid, bandwidth, contrast (7), roll-off and
-    /// 20 MFCCs, from one STFT, as <c>Vector&lt;Single, 308&gt;</c> with slot names (<see cref="FmaFeatureExtractor.SlotNames"/>).
+    /// 20 MFCCs, from one STFT, as <c>Vector&lt;Single, 308&gt;</c> with slot names (<see cref="FmaFeatureVector.SlotNames"/>).
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the output column. Default "Features".</param>
@@ -180,7 +187,7 @@ public static class FeatureCatalog
     /// <param name="sampleRate">Sample rate of the audio in Hz (must match LoadAudio's). Default 44,100 (FMA's clips).</param>
     public static ExtractFmaFeaturesEstimator ExtractFmaFeatures(this TransformsCatalog catalog, string outputColumnName = "Features", string? inputColumnName = null,
         int sampleRate = 44100)
-        => ExtractFmaFeatures(catalog, new ExtractFmaFeaturesEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, SampleRate = sampleRate });
+        => ExtractFmaFeatures(catalog, new ExtractFmaFeaturesEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Settings = new FmaFeatureSettings { SampleRate = sampleRate } });
 
     /// <summary>Computes the FMA-style clip features with all options.</summary>
     /// <param name="catalog">The transforms catalog.</param>
@@ -206,13 +213,12 @@ public static class FeatureCatalog
     public static EstimatorChain<ExtractFmaFeaturesTransformer> ExtractFmaFeaturesFromFiles(this TransformsCatalog catalog, string outputColumnName = "Features",
         string pathColumnName = "Path", string? baseFolder = null, int sampleRate = 44100, double durationSeconds = 30, string audioColumnName = "Audio")
     {
-        var load = catalog.LoadAudio(new LoadAudioEstimator.Options
+        var load = catalog.LoadAudio(new AudioLoadingEstimator.Options
         {
             OutputColumnName = audioColumnName,
             InputColumnName = pathColumnName,
             BaseFolder = baseFolder,
-            SampleRate = sampleRate,
-            DurationSeconds = durationSeconds,
+            Settings = new ExcerptSettings { SampleRate = sampleRate, DurationSeconds = durationSeconds },
         });
         return load.Append(catalog.ExtractFmaFeatures(outputColumnName, audioColumnName, sampleRate));
     }
@@ -221,8 +227,10 @@ public static class FeatureCatalog
         int sampleRate, int fftSize, int hopLength)
         => ExtractSpectralFeature(catalog, new ExtractSpectralFeatureEstimator.Options
         {
-            Feature = feature, OutputColumnName = outputColumnName, InputColumnName = inputColumnName,
-            SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength,
+            Feature = feature,
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            Settings = new SpectralFeatureSettings { SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength },
         });
 
     private static IHostEnvironment Environment(object catalog)

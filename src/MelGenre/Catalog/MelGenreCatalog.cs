@@ -1,8 +1,10 @@
 using System;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Dsp;
+using MelGenre.Networks;
 using MelGenre.Persistence;
 using MelGenre.Training;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
@@ -34,7 +36,7 @@ public static class MelGenreCatalog
     /// like <c>librosa.load(path, sr=sampleRate, mono=True, offset=offsetSeconds, duration=durationSeconds)</c>.
     /// MP3, WAV, FLAC and Ogg Vorbis are decoded in process (libsndfile); other rates are resampled with libsoxr's
     /// high-quality recipe; mono is the mean of the channels. Shorter audio is padded with zeros; a file that cannot
-    /// be read throws an exception naming it (see <see cref="LoadAudioEstimator.Options"/> for other policies).
+    /// be read throws an exception naming it (see <see cref="AudioLoadingEstimator.Options"/> for other policies).
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the output column of samples.</param>
@@ -43,29 +45,27 @@ public static class MelGenreCatalog
     /// <param name="sampleRate">Output sample rate in Hz. Default 22,050 (librosa's).</param>
     /// <param name="offsetSeconds">Start of the excerpt in seconds. Default 0.</param>
     /// <param name="durationSeconds">Length of the excerpt in seconds. Default 30.</param>
-    public static LoadAudioEstimator LoadAudio(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null,
+    public static AudioLoadingEstimator LoadAudio(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null,
         string? baseFolder = null, int sampleRate = 22050, double offsetSeconds = 0, double durationSeconds = 30)
-        => LoadAudio(catalog, new LoadAudioEstimator.Options
+        => LoadAudio(catalog, new AudioLoadingEstimator.Options
         {
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
             BaseFolder = baseFolder,
-            SampleRate = sampleRate,
-            OffsetSeconds = offsetSeconds,
-            DurationSeconds = durationSeconds,
+            Settings = new ExcerptSettings { SampleRate = sampleRate, OffsetSeconds = offsetSeconds, DurationSeconds = durationSeconds },
         });
 
     /// <summary>Loads audio files with all options (error policies, error column, ...).</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="options">The options; copied, never modified.</param>
-    public static LoadAudioEstimator LoadAudio(this TransformsCatalog catalog, LoadAudioEstimator.Options options)
+    public static AudioLoadingEstimator LoadAudio(this TransformsCatalog catalog, AudioLoadingEstimator.Options options)
         => new(Environment(catalog), options);
 
     /// <summary>
     /// Computes <c>librosa.feature.melspectrogram</c> of a mono audio vector: a power spectrogram on the mel scale,
     /// output as <c>Vector&lt;Single, melCount, frames&gt;</c> in librosa's <c>[mel, frame]</c> layout, with
     /// frames = 1 + samples / hopLength. Other parameters (window, centring, padding, power, fmin/fmax, HTK, norm)
-    /// are in <see cref="ExtractMelSpectrogramEstimator.Options"/>; all default to librosa 0.11's.
+    /// are in <see cref="MelSpectrogramEstimator.Options"/>; all default to librosa 0.11's.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the output column.</param>
@@ -74,22 +74,19 @@ public static class MelGenreCatalog
     /// <param name="fftSize">FFT size (n_fft). Default 2,048.</param>
     /// <param name="hopLength">Hop between frames (hop_length). Default 512.</param>
     /// <param name="melCount">Number of mel bands (n_mels). Default 128.</param>
-    public static ExtractMelSpectrogramEstimator ExtractMelSpectrogram(this TransformsCatalog catalog, string outputColumnName,
+    public static MelSpectrogramEstimator ExtractMelSpectrogram(this TransformsCatalog catalog, string outputColumnName,
         string? inputColumnName = null, int sampleRate = 22050, int fftSize = 2048, int hopLength = 512, int melCount = 128)
-        => ExtractMelSpectrogram(catalog, new ExtractMelSpectrogramEstimator.Options
+        => ExtractMelSpectrogram(catalog, new MelSpectrogramEstimator.Options
         {
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
-            SampleRate = sampleRate,
-            FftSize = fftSize,
-            HopLength = hopLength,
-            MelCount = melCount,
+            Settings = MelSpectrogramSettings.Default with { SampleRate = sampleRate, FftSize = fftSize, HopLength = hopLength, MelCount = melCount },
         });
 
     /// <summary>Computes mel spectrograms with all of librosa's options.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="options">The options; copied, never modified.</param>
-    public static ExtractMelSpectrogramEstimator ExtractMelSpectrogram(this TransformsCatalog catalog, ExtractMelSpectrogramEstimator.Options options)
+    public static MelSpectrogramEstimator ExtractMelSpectrogram(this TransformsCatalog catalog, MelSpectrogramEstimator.Options options)
         => new(Environment(catalog), options);
 
     /// <summary>
@@ -102,22 +99,20 @@ public static class MelGenreCatalog
     /// <param name="reference">What 0 dB stands for: the constant 1 (default) or each row's maximum.</param>
     /// <param name="topDecibels">Dynamic range kept below the row's maximum (top_db); null keeps all. Default 80.</param>
     /// <param name="scale">Decibels (default) or the original work's natural-log scaling.</param>
-    public static ConvertToDecibelsEstimator ConvertToDecibels(this TransformsCatalog catalog, string outputColumnName,
+    public static LogPowerEstimator ConvertToDecibels(this TransformsCatalog catalog, string outputColumnName,
         string? inputColumnName = null, DecibelReference reference = DecibelReference.Constant, float? topDecibels = 80f,
         DecibelScale scale = DecibelScale.Decibels)
-        => ConvertToDecibels(catalog, new ConvertToDecibelsEstimator.Options
+        => ConvertToDecibels(catalog, new LogPowerEstimator.Options
         {
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
-            Reference = reference,
-            TopDecibels = topDecibels,
-            Scale = scale,
+            Settings = DecibelSettings.Default with { Reference = reference, TopDecibels = topDecibels, Scale = scale },
         });
 
     /// <summary>Converts power to decibels with all options.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="options">The options; copied, never modified.</param>
-    public static ConvertToDecibelsEstimator ConvertToDecibels(this TransformsCatalog catalog, ConvertToDecibelsEstimator.Options options)
+    public static LogPowerEstimator ConvertToDecibels(this TransformsCatalog catalog, LogPowerEstimator.Options options)
         => new(Environment(catalog), options);
 
     /// <summary>

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
-using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Training;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Transforms;
@@ -14,9 +14,9 @@ internal static class MelGenreComponents
 {
     private static readonly Lazy<MlNetBridge.ComponentLoader[]> Loaders = new(() => new[]
     {
-        Loader(typeof(LoadAudioTransformer), LoadAudioTransformer.LoaderSignatureValue),
-        Loader(typeof(ExtractMelSpectrogramTransformer), ExtractMelSpectrogramTransformer.LoaderSignatureValue),
-        Loader(typeof(ConvertToDecibelsTransformer), ConvertToDecibelsTransformer.LoaderSignatureValue),
+        Loader(typeof(AudioLoadingTransformer), AudioLoadingTransformer.LoaderSignatureValue),
+        Loader(typeof(MelSpectrogramTransformer), MelSpectrogramTransformer.LoaderSignatureValue),
+        Loader(typeof(LogPowerTransformer), LogPowerTransformer.LoaderSignatureValue),
         Loader(typeof(ExtractMfccTransformer), ExtractMfccTransformer.LoaderSignatureValue),
         Loader(typeof(ExtractSpectralFeatureTransformer), ExtractSpectralFeatureTransformer.LoaderSignatureValue),
         Loader(typeof(SummarizeFramesTransformer), SummarizeFramesTransformer.LoaderSignatureValue),

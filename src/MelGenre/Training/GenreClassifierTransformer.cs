@@ -1,15 +1,16 @@
+using static TorchSharp.torch;
 using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
-using MelGenre.Data;
+using MelGenre.Networks;
 using MelGenre.Persistence;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace MelGenre.Training;
 
@@ -29,7 +30,9 @@ namespace MelGenre.Training;
 public sealed class GenreClassifierTransformer : MelGenreTransformerBase
 {
     internal const string LoaderSignatureValue = "MelGenre.Classifier";
-    private const int CurrentPayloadVersion = 1; // 1: initial (JSON description + TorchSharp weights stream)
+    // Payload history: 1 = MelGenre 0.1.0, JSON description + TorchSharp weights stream; 2 = MelGenre 0.2.0, the same after the
+    // common header that names the writing MelGenre version.
+    private const int CurrentPayloadVersion = 2;
     private const string WeightsStream = "Weights.bin";
 
     /// <summary>Name of the score column.</summary>
@@ -92,7 +95,7 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
 
     private protected override int PayloadVersion => CurrentPayloadVersion;
 
-    private protected override void SavePayload(BinaryWriter writer) => WriteJson(writer, _description);
+    private protected override void SavePayload(BinaryWriter writer) => writer.Write(System.Text.Json.JsonSerializer.Serialize(_description, NetworkSpec.Json));
 
     /// <summary>Saves the description and, as a second stream in the same zip, the weights.</summary>
     private protected override void SaveExtra(ModelSaveContext ctx)
@@ -101,7 +104,7 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
     private static GenreClassifierTransformer Create(IHostEnvironment env, object loadContext)
     {
         var reader = OpenPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, out _);
-        var description = ReadJson<Description>(reader, LoaderSignatureValue);
+        var description = ReadDescription(reader);
         if (description.ClassCount < 2 || description.FeatureRows < 1 || description.FeatureColumns < 1
             || description.FramesUsed < 1 || description.ClassNames is { } names && names.Length != description.ClassCount)
         {
@@ -120,6 +123,19 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
             throw new InvalidDataException($"The saved {description.Architecture} weights could not be read (corrupted or from an incompatible version): {ex.Message}", ex);
         }
         return new GenreClassifierTransformer(env, description, network);
+    }
+
+    private static Description ReadDescription(BinaryReader reader)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<Description>(reader.ReadString(), NetworkSpec.Json)
+                ?? throw new InvalidDataException($"The saved {LoaderSignatureValue} component has empty parameters.");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new InvalidDataException($"The saved {LoaderSignatureValue} component has unreadable parameters: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Class probabilities for the first <paramref name="count"/> rows of a [batch, rows, columns] block of feature rows.</summary>
@@ -161,7 +177,7 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
             if (parent.ClassNames is { } names)
             {
                 // Slot names of Score and key values of PredictedLabel are both the class names.
-                scoreAnnotations = Features.FeatureSchema.SlotNames(names);
+                scoreAnnotations = FeatureSchema.SlotNames(names);
                 var keyValues = new DataViewSchema.Annotations.Builder();
                 keyValues.Add(AnnotationUtilsKeyValues, scoreAnnotations.Schema[0].Type, scoreAnnotations.GetGetter<VBuffer<ReadOnlyMemory<char>>>(scoreAnnotations.Schema[0]));
                 labelAnnotations = keyValues.ToAnnotations();

@@ -1,14 +1,14 @@
+using static TorchSharp.torch;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Runtime.InteropServices;
-using MelGenre.Data;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace MelGenre.Training;
 

@@ -1,9 +1,9 @@
+using static TorchSharp.torch;
 using System.IO;
 using System.Linq;
 using MelGenre.Build;
 using TorchSharp;
 using Xunit;
-using static TorchSharp.torch;
 
 namespace MelGenre.Tests.Build;
 

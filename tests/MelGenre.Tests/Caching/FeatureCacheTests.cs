@@ -1,9 +1,11 @@
 using System;
 using System.IO;
 using System.Linq;
+using MelGenre.Audio;
 using MelGenre.Caching;
 using MelGenre.Datasets;
-using MelGenre.Features;
+using MelGenre.Dsp;
+using MelGenre.Recipes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -18,10 +20,9 @@ public sealed class FeatureCacheTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     // Short clips keep the tests fast: 1.5 s at 8 kHz, 32 mels, hop 256.
-    private static readonly FeatureSettings Small = new()
+    private static readonly LogMelRecipe Small = new()
     {
-        SampleRate = 8000,
-        DurationSeconds = 1.5,
+        Excerpt = new ExcerptSettings { SampleRate = 8000, DurationSeconds = 1.5 },
         Mel = new MelSpectrogramSettings { SampleRate = 8000, FftSize = 512, HopLength = 256, MelCount = 32 },
     };
 
@@ -58,7 +59,7 @@ public sealed class FeatureCacheTests : IDisposable
         var transformed = Small.CreateFrontEnd(ml, "Path", "Features").Fit(rows).Transform(rows);
         Assert.Equal(Small.FeatureType, transformed.Schema["Features"].Type);
         var viaMlNet = transformed.GetColumn<float[]>("Features").ToArray();
-        var extractor = new FeatureExtractor(Small);
+        var extractor = new ClipFeaturizer(Small);
         for (int i = 0; i < 2; i++)
             Assert.Equal(viaMlNet[i], extractor.Extract(clips[i].Path));
     }
@@ -95,7 +96,7 @@ public sealed class FeatureCacheTests : IDisposable
     public void Cached_values_are_float16_of_the_exact_features_or_exact_in_single_precision()
     {
         var clips = Clips();
-        var exact = new FeatureExtractor(Small).Extract(clips[0].Path);
+        var exact = new ClipFeaturizer(Small).Extract(clips[0].Path);
         var half = new FeatureCache(Path.Combine(_dir, "h"), Small);
         half.Build(clips.Take(1));
         Assert.True(half.TryRead(clips[0].Path, out var h));
@@ -113,17 +114,17 @@ public sealed class FeatureCacheTests : IDisposable
         var variants = new[]
         {
             Small,
-            new FeatureSettings { SampleRate = Small.SampleRate, DurationSeconds = 1.6, Mel = Small.Mel },
-            new FeatureSettings { SampleRate = Small.SampleRate, DurationSeconds = 1.5, OffsetSeconds = 0.1, Mel = Small.Mel },
-            new FeatureSettings { SampleRate = Small.SampleRate, DurationSeconds = 1.5, Mel = new MelSpectrogramSettings { SampleRate = 8000, FftSize = 512, HopLength = 128, MelCount = 32 } },
-            new FeatureSettings { SampleRate = Small.SampleRate, DurationSeconds = 1.5, Mel = new MelSpectrogramSettings { SampleRate = 8000, FftSize = 512, HopLength = 256, MelCount = 32, PadMode = PadMode.Reflect } },
-            new FeatureSettings { SampleRate = Small.SampleRate, DurationSeconds = 1.5, Mel = Small.Mel, Scale = DecibelScale.Decibels },
-            new FeatureSettings { SampleRate = Small.SampleRate, DurationSeconds = 1.5, Mel = Small.Mel, TopDecibels = 60 },
-            new FeatureSettings { SampleRate = Small.SampleRate, DurationSeconds = 1.5, Mel = Small.Mel, Reference = DecibelReference.Constant },
+            new LogMelRecipe { Mel = Small.Mel, Excerpt = new ExcerptSettings { SampleRate = Small.Excerpt.SampleRate, DurationSeconds = 1.6 } },
+            new LogMelRecipe { Mel = Small.Mel, Excerpt = new ExcerptSettings { SampleRate = Small.Excerpt.SampleRate, DurationSeconds = 1.5, OffsetSeconds = 0.1 } },
+            new LogMelRecipe { Mel = new MelSpectrogramSettings { SampleRate = 8000, FftSize = 512, HopLength = 128, MelCount = 32 }, Excerpt = new ExcerptSettings { SampleRate = Small.Excerpt.SampleRate, DurationSeconds = 1.5 } },
+            new LogMelRecipe { Mel = new MelSpectrogramSettings { SampleRate = 8000, FftSize = 512, HopLength = 256, MelCount = 32, PadMode = PadMode.Reflect }, Excerpt = new ExcerptSettings { SampleRate = Small.Excerpt.SampleRate, DurationSeconds = 1.5 } },
+            new LogMelRecipe { Mel = Small.Mel, Excerpt = new ExcerptSettings { SampleRate = Small.Excerpt.SampleRate, DurationSeconds = 1.5 }, Decibels = DecibelSettings.Original with { Scale = DecibelScale.Decibels } },
+            new LogMelRecipe { Mel = Small.Mel, Excerpt = new ExcerptSettings { SampleRate = Small.Excerpt.SampleRate, DurationSeconds = 1.5 }, Decibels = DecibelSettings.Original with { TopDecibels = 60 } },
+            new LogMelRecipe { Mel = Small.Mel, Excerpt = new ExcerptSettings { SampleRate = Small.Excerpt.SampleRate, DurationSeconds = 1.5 }, Decibels = DecibelSettings.Original with { Reference = DecibelReference.Constant } },
         };
         Assert.Equal(variants.Length, variants.Select(v => v.Fingerprint).Distinct().Count());
-        Assert.Equal(Small.Fingerprint, new FeatureSettings { SampleRate = 8000, DurationSeconds = 1.5, Mel = Small.Mel }.Fingerprint);
-        Assert.Contains("features v" + FeatureSettings.FeatureCodeVersion, Small.Describe());
+        Assert.Equal(Small.Fingerprint, new LogMelRecipe { Mel = Small.Mel, Excerpt = new ExcerptSettings { SampleRate = 8000, DurationSeconds = 1.5 } }.Fingerprint);
+        Assert.Contains("features v" + LogMelRecipe.FeatureCodeVersion, Small.Describe());
     }
 
     [Fact]
@@ -151,15 +152,15 @@ public sealed class FeatureCacheTests : IDisposable
     [Fact]
     public void Whole_song_windows_cover_the_song()
     {
-        Assert.Equal(new[] { 0 }, FeatureExtractor.WindowStarts(50, 100, 50, 64));
-        Assert.Equal(new[] { 0, 50, 100 }, FeatureExtractor.WindowStarts(200, 100, 50, 64));
-        Assert.Equal(new[] { 0, 50, 100, 130 }, FeatureExtractor.WindowStarts(230, 100, 50, 64)); // tail of 30 > a quarter: end-aligned window
-        Assert.Equal(new[] { 0, 50, 100 }, FeatureExtractor.WindowStarts(210, 100, 50, 64));     // tail of 10: covered enough
-        Assert.Equal(3, FeatureExtractor.WindowStarts(100_000, 100, 50, 3).Count);
+        Assert.Equal(new[] { 0 }, SongWindows.Starts(50, 100, 50, 64));
+        Assert.Equal(new[] { 0, 50, 100 }, SongWindows.Starts(200, 100, 50, 64));
+        Assert.Equal(new[] { 0, 50, 100, 130 }, SongWindows.Starts(230, 100, 50, 64)); // tail of 30 > a quarter: end-aligned window
+        Assert.Equal(new[] { 0, 50, 100 }, SongWindows.Starts(210, 100, 50, 64));     // tail of 10: covered enough
+        Assert.Equal(3, SongWindows.Starts(100_000, 100, 50, 3).Count);
 
         var song = Path.Combine(_dir, "song.wav");
         File.Copy(WriteWav("long.wav", 440, 8000, 4.0), song);
-        var windows = new FeatureExtractor(Small).ExtractWindows(song, 0.75);
+        var windows = new ClipFeaturizer(Small).ExtractWindows(song, 0.75);
         Assert.Equal(new[] { 0, 0.75, 1.5, 2.25 }, windows.Select(w => w.StartSeconds));
         Assert.All(windows, w => Assert.Equal(32 * Small.FrameCount, w.Features.Length));
     }

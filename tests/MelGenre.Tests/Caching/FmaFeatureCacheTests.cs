@@ -1,9 +1,11 @@
 using System;
 using System.IO;
 using System.Linq;
+using MelGenre.Audio;
 using MelGenre.Caching;
 using MelGenre.Datasets;
-using MelGenre.Features;
+using MelGenre.Dsp;
+using MelGenre.Recipes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -18,7 +20,7 @@ public sealed class FmaFeatureCacheTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     // Short clips keep the tests fast: 1.5 s at 22,050 Hz.
-    private static readonly FmaClipSettings Small = new() { SampleRate = 22050, DurationSeconds = 1.5 };
+    private static readonly FmaVectorRecipe Small = new() { Excerpt = new ExcerptSettings { SampleRate = 22050, DurationSeconds = 1.5 } };
 
     private GenreClip[] Clips()
     {
@@ -52,7 +54,7 @@ public sealed class FmaFeatureCacheTests : IDisposable
         var rows = ml.Data.LoadFromEnumerable(clips.Take(2).Select(c => new FeatureCacheTests.PathRow { Path = c.Path }));
         var frontEnd = Small.CreateFrontEnd(ml, "Path", "Features").Fit(rows);
         var transformed = frontEnd.Transform(rows);
-        Assert.Equal(FmaClipSettings.FeatureType, transformed.Schema["Features"].Type);
+        Assert.Equal(FmaVectorRecipe.VectorType, transformed.Schema["Features"].Type);
         var viaMlNet = transformed.GetColumn<float[]>("Features").ToArray();
 
         var cache = new FmaFeatureCache(Path.Combine(_dir, "cache"), Small);
@@ -64,19 +66,19 @@ public sealed class FmaFeatureCacheTests : IDisposable
         {
             Assert.True(cache.TryRead(clips[i].Path, out var cached));
             Assert.Equal(viaMlNet[i], cached);
-            Assert.Equal(viaMlNet[i], new FmaClipExtractor(Small).Extract(clips[i].Path));
+            Assert.Equal(viaMlNet[i], new ClipFeaturizer(Small).Extract(clips[i].Path));
         }
 
         // The data view serves the same column ExtractFmaFeatures makes: type and slot names, so a normaliser and trainer
         // fitted on it can be appended to the front end.
         var view = cache.LoadDataView(ml, clips, new[] { "high", "low" });
-        Assert.Equal(FmaClipSettings.FeatureType, view.Schema["Features"].Type);
+        Assert.Equal(FmaVectorRecipe.VectorType, view.Schema["Features"].Type);
         VBuffer<ReadOnlyMemory<char>> names = default;
         view.Schema["Features"].GetSlotNames(ref names);
-        Assert.Equal(FmaFeatureExtractor.SlotNames, names.DenseValues().Select(n => n.ToString()));
+        Assert.Equal(FmaFeatureVector.SlotNames, names.DenseValues().Select(n => n.ToString()));
         Assert.Equal(new uint[] { 2, 1 }, view.GetColumn<uint>("Label").ToArray());
 
-        var recovered = FmaClipSettings.FromModel(frontEnd);
+        var recovered = FmaVectorRecipe.FromModel(frontEnd);
         Assert.Equal(Small.Fingerprint, recovered.Fingerprint);
         Assert.StartsWith("fma-" + Small.Fingerprint, Path.GetFileName(cache.Folder));
     }
@@ -87,19 +89,19 @@ public sealed class FmaFeatureCacheTests : IDisposable
         var variants = new[]
         {
             Small,
-            new FmaClipSettings { SampleRate = 44100, DurationSeconds = 1.5 },
-            new FmaClipSettings { SampleRate = 22050, DurationSeconds = 1.6 },
-            new FmaClipSettings { SampleRate = 22050, DurationSeconds = 1.5, OffsetSeconds = 0.1 },
-            new FmaClipSettings { SampleRate = 22050, DurationSeconds = 1.5, Features = new FmaFeatureSettings { HopLength = 256 } },
-            new FmaClipSettings { SampleRate = 22050, DurationSeconds = 1.5, Features = new FmaFeatureSettings { ChromaSampleRate = null } },
+            new FmaVectorRecipe { Excerpt = new ExcerptSettings { SampleRate = 44100, DurationSeconds = 1.5 } },
+            new FmaVectorRecipe { Excerpt = new ExcerptSettings { SampleRate = 22050, DurationSeconds = 1.6 } },
+            new FmaVectorRecipe { Excerpt = new ExcerptSettings { SampleRate = 22050, DurationSeconds = 1.5, OffsetSeconds = 0.1 } },
+            new FmaVectorRecipe { Features = new FmaFeatureSettings { HopLength = 256 }, Excerpt = new ExcerptSettings { SampleRate = 22050, DurationSeconds = 1.5 } },
+            new FmaVectorRecipe { Features = new FmaFeatureSettings { ChromaSampleRate = null }, Excerpt = new ExcerptSettings { SampleRate = 22050, DurationSeconds = 1.5 } },
         };
         Assert.Equal(variants.Length, variants.Select(v => v.Fingerprint).Distinct().Count());
         Assert.Empty(Small.Validate());
-        Assert.Contains("DurationSeconds", string.Join(";", new FmaClipSettings { DurationSeconds = 0 }.Validate()));
+        Assert.Contains("DurationSeconds", string.Join(";", new FmaVectorRecipe { Excerpt = new ExcerptSettings { DurationSeconds = 0 } }.Validate()));
 
         string song = WriteWav("song.wav", 440, 22050, 4.0);
-        var windows = new FmaClipExtractor(Small).ExtractWindows(song, 0.75);
+        var windows = new ClipFeaturizer(Small).ExtractWindows(song, 0.75);
         Assert.Equal(new[] { 0, 0.75, 1.5, 2.25 }, windows.Select(w => Math.Round(w.StartSeconds, 3))); // hop rounded to whole samples
-        Assert.All(windows, w => Assert.Equal(FmaFeatureExtractor.Length, w.Features.Length));
+        Assert.All(windows, w => Assert.Equal(FmaFeatureVector.Length, w.Features.Length));
     }
 }

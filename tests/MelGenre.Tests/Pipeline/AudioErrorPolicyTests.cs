@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -48,10 +49,13 @@ public sealed class AudioErrorPolicyTests : IDisposable
         string missing = Path.Combine(_dir, "missing.flac");
         var rows = new[] { good, empty, text, missing, "" }.Select(p => new PathRow { Path = p }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var transformer = ml.Transforms.LoadAudio(new LoadAudioEstimator.Options
+        var transformer = ml.Transforms.LoadAudio(new AudioLoadingEstimator.Options
         {
-            InputColumnName = "Path", OutputColumnName = "Audio", DurationSeconds = 1,
-            OnError = AudioErrorPolicy.EmitMissing, ErrorColumnName = "Error",
+            InputColumnName = "Path",
+            OutputColumnName = "Audio",
+            OnError = AudioErrorPolicy.EmitMissing,
+            ErrorColumnName = "Error",
+            Settings = new ExcerptSettings { DurationSeconds = 1 },
         }).Fit(data);
         var results = ml.Data.CreateEnumerable<Result>(transformer.Transform(data), reuseRowObject: false).ToList();
 
@@ -88,9 +92,12 @@ public sealed class AudioErrorPolicyTests : IDisposable
         Assert.True(padded.Take(11025).Max() > 0.45f);
         Assert.All(padded.Skip(11025), v => Assert.Equal(0f, v));
 
-        var strict = ml.Transforms.LoadAudio(new LoadAudioEstimator.Options
+        var strict = ml.Transforms.LoadAudio(new AudioLoadingEstimator.Options
         {
-            InputColumnName = "Path", OutputColumnName = "Audio", DurationSeconds = 1, ShortAudio = ShortAudioPolicy.Fail,
+            InputColumnName = "Path",
+            OutputColumnName = "Audio",
+            ShortAudio = ShortAudioPolicy.Fail,
+            Settings = new ExcerptSettings { DurationSeconds = 1 },
         }).Fit(data).Transform(data);
         var ex = Assert.Throws<InvalidDataException>(() => strict.GetColumn<float[]>("Audio").ToList());
         Assert.Contains(shortWav, ex.Message);

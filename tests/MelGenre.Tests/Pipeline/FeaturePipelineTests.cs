@@ -2,9 +2,10 @@ using System;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Dsp;
 using MelGenre.Persistence;
-using MelGenre.Tests.Features;
+using MelGenre.Tests.Dsp;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -51,7 +52,9 @@ public sealed class FeaturePipelineTests : IDisposable
             .Append(ml.Transforms.SummarizeFrames("MfccStats", "Mfcc"))
             .Append(ml.Transforms.SummarizeFrames(new SummarizeFramesEstimator.Options
             {
-                OutputColumnName = "ChromaStats", InputColumnName = "Chroma", Statistics = FrameStatistic.Mean | FrameStatistic.Maximum, SlotNamePrefix = "chroma_stft",
+                OutputColumnName = "ChromaStats",
+                InputColumnName = "Chroma",
+                Settings = new FrameSummarySettings { Statistics = FrameStatistic.Mean | FrameStatistic.Maximum, SlotNamePrefix = "chroma_stft" },
             }))
             .Append(ml.Transforms.ExtractFmaFeatures("Fma", "Audio", sampleRate: 22050));
 
@@ -74,7 +77,7 @@ public sealed class FeaturePipelineTests : IDisposable
         Assert.Equal("Mfcc/max/20", SlotNames(output, "MfccStats")[^1]);
         Assert.Equal("chroma_stft/mean/01", SlotNames(output, "ChromaStats")[0]);
         Assert.Equal("chroma_stft/max/12", SlotNames(output, "ChromaStats")[^1]);
-        Assert.Equal(FmaFeatureExtractor.SlotNames, SlotNames(output, "Fma"));
+        Assert.Equal(FmaFeatureVector.SlotNames, SlotNames(output, "Fma"));
 
         // The 440 Hz tone dominates: chroma A is the frame maximum (1) in the middle of the clip.
         float[] chroma = output.GetColumn<float[]>("Chroma").Single();
@@ -167,7 +170,8 @@ public sealed class FeaturePipelineTests : IDisposable
         var ml = new MLContext(1);
         var spectral = Assert.Throws<ArgumentException>(() => ml.Transforms.ExtractSpectralFeature(new ExtractSpectralFeatureEstimator.Options
         {
-            OutputColumnName = "S", ContrastQuantile = 1.5f, RolloffPercent = 0, HopLength = 0,
+            OutputColumnName = "S",
+            Settings = new SpectralFeatureSettings { ContrastQuantile = 1.5f, RolloffPercent = 0, HopLength = 0 },
         }));
         Assert.Contains("quantile must lie in the range (0, 1), got 1.5", spectral.Message);
         Assert.Contains("roll_percent must lie in the range (0, 1), got 0", spectral.Message);
@@ -176,7 +180,7 @@ public sealed class FeaturePipelineTests : IDisposable
         var nyquist = Assert.Throws<ArgumentException>(() => ml.Transforms.ExtractSpectralContrast("C", "Audio", sampleRate: 8000, bands: 6));
         Assert.Contains("Frequency band exceeds Nyquist", nyquist.Message);
 
-        var mfcc = Assert.Throws<ArgumentException>(() => ml.Transforms.ExtractMfcc(new ExtractMfccEstimator.Options { OutputColumnName = "M", MfccCount = 0, Lifter = -1 }));
+        var mfcc = Assert.Throws<ArgumentException>(() => ml.Transforms.ExtractMfcc(new ExtractMfccEstimator.Options { OutputColumnName = "M", Settings = new MfccSettings { MfccCount = 0, Lifter = -1 } }));
         Assert.Contains("MfccCount (n_mfcc) must be a positive integer, got 0", mfcc.Message);
         Assert.Contains("Lifter must be a non-negative number, got -1", mfcc.Message);
 
@@ -204,10 +208,10 @@ public sealed class FeaturePipelineTests : IDisposable
 
         Assert.Equal(SlotNames(before, "ChromaStats"), SlotNames(after, "ChromaStats"));
         var chain = Assert.IsType<TransformerChain<ITransformer>>(loaded);
-        Assert.Equal(FrameStatistic.Mean | FrameStatistic.Maximum, chain.OfType<SummarizeFramesTransformer>().Single(t => t.OutputColumnName == "ChromaStats").Statistics);
+        Assert.Equal(FrameStatistic.Mean | FrameStatistic.Maximum, chain.OfType<SummarizeFramesTransformer>().Single(t => t.OutputColumnName == "ChromaStats").Settings.Statistics);
         Assert.Equal(SpectralFeature.Contrast, chain.OfType<ExtractSpectralFeatureTransformer>().Single(t => t.OutputColumnName == "Contrast").Feature);
         Assert.Equal(22050, chain.OfType<ExtractFmaFeaturesTransformer>().Single().Settings.SampleRate);
-        Assert.Equal(20, chain.OfType<ExtractMfccTransformer>().Single().MfccCount);
+        Assert.Equal(20, chain.OfType<ExtractMfccTransformer>().Single().Settings.MfccCount);
     }
 
     private sealed class AudioRow

@@ -2,8 +2,9 @@ using System;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
-using MelGenre.Features;
-using MelGenre.Tests.Features;
+using MelGenre.Dsp;
+using MelGenre.Tests.Dsp;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -33,7 +34,7 @@ public sealed class FmaClipParityTests
         float[] y = AudioDecoder.ReadMono(Clip, out int rate);
         Assert.Equal(44100, rate);
         var (golden, entry) = GoldenData.Read("mel_fma_000002_native_sr44100_hop1024");
-        var extractor = new MelSpectrogramExtractor(new MelSpectrogramSettings { SampleRate = 44100, HopLength = 1024 });
+        var extractor = new MelSpectrogram(new MelSpectrogramSettings { SampleRate = 44100, HopLength = 1024 });
         float[] ours = extractor.Compute(y);
         Assert.Equal(entry.Shape, new[] { 128, extractor.GetFrameCount(y.Length) });
         AssertClose(golden, ours);
@@ -46,10 +47,12 @@ public sealed class FmaClipParityTests
         // route must give what the direct computation (and librosa) gives.
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(new[] { new PathRow { Path = Clip } });
-        var pipeline = ml.Transforms.LoadAudio(new LoadAudioEstimator.Options
+        var pipeline = ml.Transforms.LoadAudio(new AudioLoadingEstimator.Options
             {
-                InputColumnName = "Path", OutputColumnName = "Audio", SampleRate = 44100,
-                DurationSeconds = (1321967 + 0.5) / 44100.0, ShortAudio = ShortAudioPolicy.Fail,
+                InputColumnName = "Path",
+                OutputColumnName = "Audio",
+                ShortAudio = ShortAudioPolicy.Fail,
+                Settings = new ExcerptSettings { SampleRate = 44100, DurationSeconds = (1321967 + 0.5) / 44100.0 },
             })
             .Append(ml.Transforms.ExtractMelSpectrogram("Mel", "Audio", sampleRate: 44100, hopLength: 1024));
         var output = pipeline.Fit(data).Transform(data);

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using MelGenre.Features;
+using MelGenre.Dsp;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
@@ -104,7 +104,7 @@ public sealed class FmaRoadTests : IDisposable
         // The normaliser keeps the feature slot names, so a trained model can be explained in FMA's terms.
         VBuffer<ReadOnlyMemory<char>> names = default;
         scored.Schema["Features"].Annotations.GetValue("SlotNames", ref names);
-        Assert.Equal(FmaFeatureExtractor.SlotNames, names.DenseValues().Select(n => n.ToString()));
+        Assert.Equal(FmaFeatureVector.SlotNames, names.DenseValues().Select(n => n.ToString()));
 
         string zip = Path.Combine(_dir, "fma-lightgbm.zip");
         ml.Model.Save(model, train.Schema, zip);

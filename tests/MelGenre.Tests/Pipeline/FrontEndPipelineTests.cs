@@ -2,8 +2,9 @@ using System;
 using System.IO;
 using System.Linq;
 using MelGenre.Audio;
-using MelGenre.Features;
+using MelGenre.Dsp;
 using MelGenre.Persistence;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -123,17 +124,19 @@ public sealed class FrontEndPipelineTests : IDisposable
     public void Invalid_options_fail_at_construction_listing_every_error()
     {
         var ml = new MLContext(1);
-        var ex = Assert.Throws<ArgumentException>(() => ml.Transforms.LoadAudio(new LoadAudioEstimator.Options
+        var ex = Assert.Throws<ArgumentException>(() => ml.Transforms.LoadAudio(new AudioLoadingEstimator.Options
         {
-            OutputColumnName = "Audio", SampleRate = 0, DurationSeconds = -1, OffsetSeconds = double.NaN,
+            OutputColumnName = "Audio",
+            Settings = new ExcerptSettings { SampleRate = 0, DurationSeconds = -1, OffsetSeconds = double.NaN },
         }));
         Assert.Contains("SampleRate must be between 1 and 768000 Hz, got 0", ex.Message);
         Assert.Contains("DurationSeconds must be a finite number > 0, got -1", ex.Message);
         Assert.Contains("OffsetSeconds must be a finite number >= 0, got NaN", ex.Message);
 
-        var db = Assert.Throws<ArgumentException>(() => ml.Transforms.ConvertToDecibels(new ConvertToDecibelsEstimator.Options
+        var db = Assert.Throws<ArgumentException>(() => ml.Transforms.ConvertToDecibels(new LogPowerEstimator.Options
         {
-            OutputColumnName = "Db", MinimumPower = 0, TopDecibels = -5, ReferenceValue = -1,
+            OutputColumnName = "Db",
+            Settings = new DecibelSettings { MinimumPower = 0, TopDecibels = -5, ReferenceValue = -1 },
         }));
         Assert.Contains("MinimumPower (amin) must be strictly positive, got 0", db.Message);
         Assert.Contains("TopDecibels (top_db) must be non-negative, got -5", db.Message);
@@ -144,15 +147,15 @@ public sealed class FrontEndPipelineTests : IDisposable
     public void Options_objects_are_copied_not_mutated()
     {
         var ml = new MLContext(1);
-        var options = new LoadAudioEstimator.Options { OutputColumnName = "Audio", InputColumnName = "Path", DurationSeconds = 1 };
+        var options = new AudioLoadingEstimator.Options { OutputColumnName = "Audio", InputColumnName = "Path", Settings = new ExcerptSettings { DurationSeconds = 1 } };
         var estimator = ml.Transforms.LoadAudio(options);
-        options.SampleRate = 8000; // changing the caller's object afterwards must not change the estimator
+        options.Settings = options.Settings with { SampleRate = 8000 }; // changing the caller's object afterwards must not change the estimator
         string wav = TestAudio.WriteSine(Path.Combine(_dir, "a.wav"), 22050, 1, 440);
         var data = ml.Data.LoadFromEnumerable(new[] { new PathRow { Path = wav } });
         var transformer = estimator.Fit(data);
         Assert.Equal(22050, transformer.SampleRate);
 
-        var defaults = new LoadAudioEstimator.Options { OutputColumnName = "Audio" };
+        var defaults = new AudioLoadingEstimator.Options { OutputColumnName = "Audio" };
         ml.Transforms.LoadAudio(defaults);
         Assert.Null(defaults.InputColumnName); // the default (input = output) is not written back
     }

@@ -2,8 +2,9 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using MelGenre.Features;
+using MelGenre.Dsp;
 using MelGenre.Persistence;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -30,9 +31,11 @@ public sealed class PersistenceTests : IDisposable
             (c, i) => 0.4 * Math.Sin(2 * Math.PI * (c == 0 ? 330 : 2500) * i / 44100.0));
         var data = ml.Data.LoadFromEnumerable(new[] { new PathRow { Path = wav } });
         var pipeline = ml.Transforms.LoadAudio("Audio", "Path", durationSeconds: 1.5)
-            .Append(ml.Transforms.ExtractMelSpectrogram(new ExtractMelSpectrogramEstimator.Options
+            .Append(ml.Transforms.ExtractMelSpectrogram(new MelSpectrogramEstimator.Options
             {
-                InputColumnName = "Audio", OutputColumnName = "Mel", HopLength = 1024, PadMode = PadMode.Reflect, MelCount = 96,
+                InputColumnName = "Audio",
+                OutputColumnName = "Mel",
+                Settings = new MelSpectrogramSettings { HopLength = 1024, PadMode = PadMode.Reflect, MelCount = 96 },
             }))
             .Append(ml.Transforms.ConvertToDecibels("LogMel", "Mel", DecibelReference.Maximum, scale: DecibelScale.NaturalLog));
         return (ml, data, pipeline.Fit(data), wav);
@@ -54,12 +57,12 @@ public sealed class PersistenceTests : IDisposable
         Assert.Equal(expected, output.GetColumn<float[]>("LogMel").Single());
 
         var chain = Assert.IsType<TransformerChain<ITransformer>>(loaded);
-        var mel = chain.OfType<ExtractMelSpectrogramTransformer>().Single();
+        var mel = chain.OfType<MelSpectrogramTransformer>().Single();
         Assert.Equal(PadMode.Reflect, mel.Settings.PadMode);
         Assert.Equal(1024, mel.Settings.HopLength);
-        var db = chain.OfType<ConvertToDecibelsTransformer>().Single();
-        Assert.Equal(DecibelScale.NaturalLog, db.Scale);
-        Assert.Equal(DecibelReference.Maximum, db.Reference);
+        var db = chain.OfType<LogPowerTransformer>().Single();
+        Assert.Equal(DecibelScale.NaturalLog, db.Settings.Scale);
+        Assert.Equal(DecibelReference.Maximum, db.Settings.Reference);
     }
 
     [Fact]

@@ -3,7 +3,9 @@ using System.IO;
 using System.Linq;
 using MelGenre.Caching;
 using MelGenre.Datasets;
-using MelGenre.Features;
+using MelGenre.Audio;
+using MelGenre.Dsp;
+using MelGenre.Recipes;
 using Microsoft.ML.Data;
 using Xunit;
 
@@ -16,10 +18,9 @@ public sealed class CacheReliabilityTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    internal static readonly FeatureSettings Small = new()
+    internal static readonly LogMelRecipe Small = new()
     {
-        SampleRate = 8000,
-        DurationSeconds = 1.5,
+        Excerpt = new ExcerptSettings { SampleRate = 8000, DurationSeconds = 1.5 },
         Mel = new MelSpectrogramSettings { SampleRate = 8000, FftSize = 512, HopLength = 256, MelCount = 32 },
     };
 
@@ -46,7 +47,7 @@ public sealed class CacheReliabilityTests : IDisposable
         Assert.Equal(1, cache.Build(clips).Computed);
         Assert.True(cache.TryRead(link, out var after));
         Assert.NotEqual(before, after);
-        Assert.Equal(new FeatureExtractor(Small).Extract(target), after!, new HalfTolerance());
+        Assert.Equal(new ClipFeaturizer(Small).Extract(target), after!, new HalfTolerance());
     }
 
     [Theory]
@@ -74,7 +75,7 @@ public sealed class CacheReliabilityTests : IDisposable
     public void Finite_but_absurd_samples_fail_the_fma_vector_too()
     {
         string huge = BadFiles.FloatWav(Path.Combine(_dir, "huge.wav"), 1e30f, rate: 22050);
-        var cache = new FmaFeatureCache(Path.Combine(_dir, "cache"), new FmaClipSettings { SampleRate = 22050, DurationSeconds = 1.5 });
+        var cache = new FmaFeatureCache(Path.Combine(_dir, "cache"), new FmaVectorRecipe { Excerpt = new ExcerptSettings { SampleRate = 22050, DurationSeconds = 1.5 } });
         var report = cache.Build(new[] { new GenreClip(huge, "b") });
         Assert.Contains("huge.wav", Assert.Single(report.Failures).Reason);
         Assert.False(cache.Contains(huge));

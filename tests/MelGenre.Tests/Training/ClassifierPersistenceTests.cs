@@ -3,9 +3,10 @@ using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using MelGenre.Features;
+using MelGenre.Dsp;
 using MelGenre.Tests.Pipeline;
 using MelGenre.Training;
+using MelGenre.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -53,7 +54,7 @@ public sealed class ClassifierPersistenceTests : IDisposable
         var data = ml.Data.LoadFromEnumerable(clips);
         data = ml.Transforms.Conversion.MapValueToKey("Label", "Genre").Fit(data).Transform(data);
         var pipeline = ml.Transforms.LoadAudio("Audio", "Path", durationSeconds: 1)
-            .Append(ml.Transforms.ExtractMelSpectrogram(new ExtractMelSpectrogramEstimator.Options { InputColumnName = "Audio", OutputColumnName = "Mel", MelCount = 32 }))
+            .Append(ml.Transforms.ExtractMelSpectrogram(new MelSpectrogramEstimator.Options { InputColumnName = "Audio", OutputColumnName = "Mel", Settings = new MelSpectrogramSettings { MelCount = 32 } }))
             .Append(ml.Transforms.ConvertToDecibels("Features", "Mel", DecibelReference.Maximum))
             .Append(ml.MulticlassClassification.Trainers.Crnn(Options()));
         return (ml, data, pipeline.Fit(data), clips);

@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using MelGenre.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
@@ -61,11 +60,11 @@ public sealed class ConcurrencyTests
                 engine.Predict(r);
         }
         Pass();
-        MelGenre.Tests.Models.TensorLeakTests.Settle();
+        MelGenre.Tests.Networks.TensorLeakTests.Settle();
         long live = TorchSharp.torch.Tensor.TotalCount;
         for (int i = 0; i < 3; i++)
             Pass();
-        MelGenre.Tests.Models.TensorLeakTests.Settle();
+        MelGenre.Tests.Networks.TensorLeakTests.Settle();
         Assert.Equal(live, TorchSharp.torch.Tensor.TotalCount);
     }
 }
