@@ -1,4 +1,3 @@
-using static TorchSharp.torch;
 using System;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
@@ -8,6 +7,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using MelGenre.BenchmarkSupport;
 using MelGenre.Networks;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MelGenre.Benchmarks;
 

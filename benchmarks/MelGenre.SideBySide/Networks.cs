@@ -1,10 +1,10 @@
-using static TorchSharp.torch;
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using MelGenre.BenchmarkSupport;
 using MelGenre.Networks;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MelGenre.SideBySide;
 

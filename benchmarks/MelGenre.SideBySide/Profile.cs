@@ -1,8 +1,8 @@
-using static TorchSharp.torch;
 using System;
 using System.Linq;
 using MelGenre.Networks;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MelGenre.SideBySide;
 

@@ -1,7 +1,7 @@
-using static TorchSharp.torch;
 using System;
 using TorchSharp;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MelGenre.Networks;
 
@@ -17,8 +17,9 @@ internal static class KerasInit
     public static void GlorotUniformZeroBias(Parameter? weight, Parameter? bias)
     {
         using var noGrad = torch.no_grad();
-        nn.init.xavier_uniform_(weight ?? throw new InvalidOperationException("Layer has no weight."));
-        if (bias is not null) nn.init.zeros_(bias);
+        var w = weight ?? throw new InvalidOperationException("Layer has no weight.");
+        Release(nn.init.xavier_uniform_(w), w);
+        if (bias is not null) Release(nn.init.zeros_(bias), bias);
     }
 
     /// <summary>
@@ -33,15 +34,26 @@ internal static class KerasInit
         using var noGrad = torch.no_grad();
         foreach (var (name, p) in module.named_parameters())
         {
-            if (name.StartsWith("weight_ih", StringComparison.Ordinal)) nn.init.xavier_uniform_(p);
-            else if (name.StartsWith("weight_hh", StringComparison.Ordinal)) nn.init.orthogonal_(p);
+            if (name.StartsWith("weight_ih", StringComparison.Ordinal)) Release(nn.init.xavier_uniform_(p), p);
+            else if (name.StartsWith("weight_hh", StringComparison.Ordinal)) Release(nn.init.orthogonal_(p), p);
             else if (name.StartsWith("bias_", StringComparison.Ordinal))
             {
-                nn.init.zeros_(p);
+                Release(nn.init.zeros_(p), p);
                 if (lstmForgetBias && name.StartsWith("bias_ih", StringComparison.Ordinal))
-                    p[TensorIndex.Slice(units, 2 * units)].fill_(1.0);
+                {
+                    using var forget = p[TensorIndex.Slice(units, 2 * units)];
+                    Release(forget.fill_(1.0), forget);
+                }
             }
             else throw new InvalidOperationException($"Unexpected recurrent parameter '{name}'.");
         }
+    }
+
+    /// <summary>Disposes the handle an in-place initialiser returns when it is a second handle on <paramref name="target"/>
+    /// (the tensor itself stays alive), so construction leaves no tensor to the finalizer.</summary>
+    private static void Release(Tensor result, Tensor target)
+    {
+        if (!ReferenceEquals(result, target))
+            result.Dispose();
     }
 }

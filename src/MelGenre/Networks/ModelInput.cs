@@ -1,5 +1,5 @@
-using static TorchSharp.torch;
 using System;
+using static TorchSharp.torch;
 
 namespace MelGenre.Networks;
 

@@ -1,10 +1,10 @@
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
+using static TorchSharp.torch.nn;
+using static TorchSharp.torch;
 
 namespace MelGenre.Networks;
 

@@ -1,4 +1,3 @@
-using static TorchSharp.torch;
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -11,6 +10,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MelGenre.Training;
 
@@ -140,7 +140,7 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
 
     /// <summary>Class probabilities for the first <paramref name="count"/> rows of a [batch, rows, columns] block of feature rows.</summary>
     /// <remarks>The rows are copied straight into the input tensor's memory (<c>torch.tensor(float[])</c> would clone the
-    /// block: one more large-object array per batch, 21 MB for 64 clips of 640 x 128).</remarks>
+    /// block: one more large-object array per batch).</remarks>
     internal float[] Score(ReadOnlySpan<float> features, int count)
     {
         using var mode = torch.inference_mode();

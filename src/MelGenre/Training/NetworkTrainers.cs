@@ -19,18 +19,17 @@ public abstract class NetworkTrainerBase : IEstimator<GenreClassifierTransformer
 {
     private readonly IHost _host;
     private readonly NetworkTrainerOptions _options;
+    private readonly NetworkSpec _spec;
 
+    /// <summary>Validates <paramref name="options"/> (every broken rule in one <see cref="ArgumentException"/>) and keeps a copy.</summary>
     private protected NetworkTrainerBase(IHostEnvironment env, NetworkTrainerOptions options, string name)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.ValidatedCopy();
+        _spec = _options.CreateSpec();
         ArgumentNullException.ThrowIfNull(env);
         _host = env.Register(name);
-        _options = options;
     }
-
-    private protected abstract NetworkSpec Spec { get; }
-
-    /// <summary>The trainer's own copy of the options.</summary>
-    private protected NetworkTrainerOptions TrainerOptions => _options;
 
     /// <summary>Trains on <paramref name="input"/> (with the options' validation set, if any).</summary>
     public GenreClassifierTransformer Fit(IDataView input) => Fit(input, _options.ValidationSet);
@@ -52,7 +51,7 @@ public abstract class NetworkTrainerBase : IEstimator<GenreClassifierTransformer
         }
 
         using var ch = _host.Start("Reading examples");
-        var train = TrainingLoop.ReadExamples(trainData, _options.FeatureColumnName, _options.LabelColumnName, shape, "Training data");
+        var train = ExampleSet.Read(trainData, _options.FeatureColumnName, _options.LabelColumnName, shape, "Training data");
         if (train.Count == 0)
             throw new InvalidOperationException($"The training data has no rows with a label (column '{_options.LabelColumnName}'): nothing to train on.");
         if (train.SkippedMissingLabels > 0)
@@ -60,17 +59,17 @@ public abstract class NetworkTrainerBase : IEstimator<GenreClassifierTransformer
         ExampleSet? validation = null;
         if (validationData is not null)
         {
-            validation = TrainingLoop.ReadExamples(validationData, _options.FeatureColumnName, _options.LabelColumnName, shape, "Validation data");
+            validation = ExampleSet.Read(validationData, _options.FeatureColumnName, _options.LabelColumnName, shape, "Validation data");
             if (validation.Count == 0)
                 throw new InvalidOperationException($"The validation data has no rows with a label (column '{_options.LabelColumnName}').");
         }
 
         int seed = _options.Seed ?? _host.Rand.Next();
-        var (network, history) = TrainingLoop.Train(_host, Spec, _options, shape, classes, train, validation, seed);
+        var (network, history) = TrainingLoop.Train(_host, _spec, _options, shape, classes, train, validation, seed);
         var description = new GenreClassifierTransformer.Description
         {
-            Architecture = Spec.Architecture,
-            NetworkOptionsJson = Spec.OptionsJson(network),
+            Architecture = _spec.Architecture,
+            NetworkOptionsJson = _spec.OptionsJson(network),
             FeatureColumnName = _options.FeatureColumnName,
             FeatureRows = shape.Rows,
             FeatureColumns = shape.Columns,
@@ -211,35 +210,29 @@ public sealed class CrnnTrainer : NetworkTrainerBase
         /// <summary>L2 factor on the convolution and dense kernels (Keras l2). Default 1e-3; 0 disables.</summary>
         public double L2 = 1e-3;
 
-        internal Options Clone() => (Options)MemberwiseClone();
-    }
+        private protected override string Description => "CRNN";
 
-    private readonly CrnnSpec _spec;
+        private protected override void AddArchitectureErrors(List<string> errors)
+        {
+            if (ConvLayers < 1) errors.Add($"ConvLayers must be >= 1, got {ConvLayers}");
+            if (Filters < 1) errors.Add($"Filters must be >= 1, got {Filters}");
+            if (KernelSize < 1) errors.Add($"KernelSize must be >= 1, got {KernelSize}");
+            if (PoolSize < 1) errors.Add($"PoolSize must be >= 1, got {PoolSize}");
+            if (!(Dropout >= 0 && Dropout < 1)) errors.Add($"Dropout must be in [0, 1), got {Dropout.ToString(CultureInfo.InvariantCulture)}");
+            if (LstmUnits < 1) errors.Add($"LstmUnits must be >= 1, got {LstmUnits}");
+            if (DenseUnits < 1) errors.Add($"DenseUnits must be >= 1, got {DenseUnits}");
+            if (!(L2 >= 0)) errors.Add($"L2 must be >= 0, got {L2.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        private protected override NetworkTrainerOptions Copy() => (Options)MemberwiseClone();
+
+        internal override NetworkSpec CreateSpec() => new CrnnSpec(this);
+    }
 
     internal CrnnTrainer(IHostEnvironment env, Options options)
-        : base(env, Checked(options), nameof(CrnnTrainer))
+        : base(env, options, nameof(CrnnTrainer))
     {
-        _spec = new CrnnSpec((Options)TrainerOptions);
     }
-
-    private static Options Checked(Options options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = options.ValidateCommon();
-        if (options.ConvLayers < 1) errors.Add($"ConvLayers must be >= 1, got {options.ConvLayers}");
-        if (options.Filters < 1) errors.Add($"Filters must be >= 1, got {options.Filters}");
-        if (options.KernelSize < 1) errors.Add($"KernelSize must be >= 1, got {options.KernelSize}");
-        if (options.PoolSize < 1) errors.Add($"PoolSize must be >= 1, got {options.PoolSize}");
-        if (!(options.Dropout >= 0 && options.Dropout < 1)) errors.Add($"Dropout must be in [0, 1), got {options.Dropout.ToString(CultureInfo.InvariantCulture)}");
-        if (options.LstmUnits < 1) errors.Add($"LstmUnits must be >= 1, got {options.LstmUnits}");
-        if (options.DenseUnits < 1) errors.Add($"DenseUnits must be >= 1, got {options.DenseUnits}");
-        if (!(options.L2 >= 0)) errors.Add($"L2 must be >= 0, got {options.L2.ToString(CultureInfo.InvariantCulture)}");
-        if (errors.Count > 0)
-            throw new ArgumentException("Invalid CRNN trainer options: " + string.Join("; ", errors) + ".", nameof(options));
-        return options.Clone();
-    }
-
-    private protected override NetworkSpec Spec => _spec;
 }
 
 /// <summary>
@@ -273,33 +266,32 @@ public sealed class ParallelCnnRnnTrainer : NetworkTrainerBase
 
         /// <summary>GRU units per direction. Default 64.</summary>
         public int GruUnits = 64;
-    }
 
-    private readonly ParallelCnnRnnSpec _spec;
+        private protected override string Description => "parallel CNN-RNN";
+
+        private protected override void AddArchitectureErrors(List<string> errors)
+        {
+            if (ConvFilters is null || ConvFilters.Length == 0 || ConvFilters.Any(f => f < 1))
+                errors.Add("ConvFilters must be a non-empty list of positive filter counts");
+            if (PoolSizes is null || ConvFilters is null || PoolSizes.Length != ConvFilters.Length)
+                errors.Add($"PoolSizes must have one entry per convolution block ({ConvFilters?.Length ?? 0}), got {PoolSizes?.Length ?? 0}");
+            if (ConvKernelFrames < 1) errors.Add($"ConvKernelFrames must be >= 1, got {ConvKernelFrames}");
+            if (GruUnits < 1) errors.Add($"GruUnits must be >= 1, got {GruUnits}");
+        }
+
+        private protected override NetworkTrainerOptions Copy()
+        {
+            var copy = (Options)MemberwiseClone();
+            copy.ConvFilters = (int[])ConvFilters.Clone();
+            copy.PoolSizes = ((int Frames, int Mels)[])PoolSizes.Clone();
+            return copy;
+        }
+
+        internal override NetworkSpec CreateSpec() => new ParallelCnnRnnSpec(this);
+    }
 
     internal ParallelCnnRnnTrainer(IHostEnvironment env, Options options)
-        : base(env, Checked(options), nameof(ParallelCnnRnnTrainer))
+        : base(env, options, nameof(ParallelCnnRnnTrainer))
     {
-        _spec = new ParallelCnnRnnSpec((Options)TrainerOptions);
     }
-
-    private static Options Checked(Options options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = options.ValidateCommon();
-        if (options.ConvFilters is null || options.ConvFilters.Length == 0 || options.ConvFilters.Any(f => f < 1))
-            errors.Add("ConvFilters must be a non-empty list of positive filter counts");
-        if (options.PoolSizes is null || options.ConvFilters is null || options.PoolSizes.Length != options.ConvFilters.Length)
-            errors.Add($"PoolSizes must have one entry per convolution block ({options.ConvFilters?.Length ?? 0}), got {options.PoolSizes?.Length ?? 0}");
-        if (options.ConvKernelFrames < 1) errors.Add($"ConvKernelFrames must be >= 1, got {options.ConvKernelFrames}");
-        if (options.GruUnits < 1) errors.Add($"GruUnits must be >= 1, got {options.GruUnits}");
-        if (errors.Count > 0)
-            throw new ArgumentException("Invalid parallel CNN-RNN trainer options: " + string.Join("; ", errors) + ".", nameof(options));
-        var copy = (Options)options.MemberwiseCloneOptions();
-        copy.ConvFilters = (int[])options.ConvFilters!.Clone();
-        copy.PoolSizes = ((int Frames, int Mels)[])options.PoolSizes!.Clone();
-        return copy;
-    }
-
-    private protected override NetworkSpec Spec => _spec;
 }

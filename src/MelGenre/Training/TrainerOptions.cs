@@ -36,13 +36,13 @@ public abstract class NetworkTrainerOptions
     /// <summary>Use only the first this many frames of each clip (the original work used 640); null uses all.</summary>
     public int? FramesUsed;
 
-    /// <summary>Number of passes over the training data.</summary>
+    /// <summary>Number of passes over the training data (>= 1). Default: 70 for the CRNN, 50 for the parallel CNN-RNN.</summary>
     public int Epochs;
 
-    /// <summary>Clips per training batch.</summary>
+    /// <summary>Clips per training batch (>= 1; the last batch of an epoch may be smaller). Default: 32 for the CRNN, 64 for the parallel CNN-RNN.</summary>
     public int BatchSize;
 
-    /// <summary>Adam's learning rate. Default 1e-3.</summary>
+    /// <summary>Adam's learning rate at the start (> 0; Adam's epsilon is 1e-7, as in Keras). Default 1e-3.</summary>
     public double LearningRate = 1e-3;
 
     /// <summary>
@@ -53,22 +53,26 @@ public abstract class NetworkTrainerOptions
     [JsonIgnore]
     public IDataView? ValidationSet;
 
-    /// <summary>With a validation set, end training with the weights of the epoch with the best validation accuracy. Default true.</summary>
+    /// <summary>With a validation set, end training with the weights of the epoch with the best validation accuracy
+    /// (the first of equal bests). Without one, or when false, the model keeps the last epoch's weights. Default true.</summary>
     public bool RestoreBestWeights = true;
 
-    /// <summary>Factor applied to the learning rate on a plateau (Keras ReduceLROnPlateau factor). Default 0.5; 1 disables.</summary>
+    /// <summary>Factor applied to the learning rate on a plateau (Keras ReduceLROnPlateau <c>factor</c>), in (0, 1].
+    /// The monitored value is the validation accuracy, or the training accuracy without a validation set. Default 0.5; 1 disables.</summary>
     public double PlateauFactor = 0.5;
 
-    /// <summary>Epochs without improvement before the learning rate is reduced. Default 10.</summary>
+    /// <summary>Epochs in a row without improvement before the learning rate is reduced (>= 1); the count then starts again. Default 10.</summary>
     public int PlateauPatience = 10;
 
-    /// <summary>Smallest accuracy gain that counts as an improvement. Default 0.01.</summary>
+    /// <summary>Smallest accuracy gain, as a fraction (0.01 = one percentage point), that counts as an improvement for
+    /// the plateau rule; a gain of exactly this much does not (>= 0). Default 0.01.</summary>
     public double PlateauMinDelta = 0.01;
 
-    /// <summary>Lower bound of the learning rate. Default 0.</summary>
+    /// <summary>Lower bound of the learning rate on a plateau (>= 0). Default 0.</summary>
     public double MinLearningRate;
 
-    /// <summary>Stop when the monitored accuracy has not improved for this many epochs; null (default) never stops early.</summary>
+    /// <summary>Stop when the monitored accuracy (as for <see cref="PlateauFactor"/>, any gain counts) has not improved
+    /// for this many epochs in a row (>= 1); never after the last planned epoch. Null (default) never stops early.</summary>
     public int? EarlyStoppingPatience;
 
     /// <summary>Seed of weight initialisation, dropout and shuffling; null derives one from the MLContext's seed.</summary>
@@ -83,13 +87,14 @@ public abstract class NetworkTrainerOptions
     /// <summary>When CUDA is asked for but not available, train on the CPU instead of failing. Null uses <c>MLContext.FallbackToCpu</c>.</summary>
     public bool? AllowCpuFallback;
 
-    /// <summary>Torch intra-op threads during training and inference; null leaves TorchSharp's setting.</summary>
+    /// <summary>Torch intra-op threads (>= 1), set process-wide when training starts; null (default) leaves TorchSharp's setting.</summary>
     public int? Threads;
 
-    /// <summary>Clips per inference batch in <c>Transform</c>. Default 64.</summary>
+    /// <summary>Clips per inference batch (>= 1) in <c>Transform</c> and in the per-epoch validation. Default 64.</summary>
     public int InferenceBatchSize = 64;
 
-    /// <summary>Receives the metrics of every epoch as it ends.</summary>
+    /// <summary>Receives the metrics of every epoch as it ends, on the training thread, before the learning-rate and
+    /// early-stopping rules run. Null (default) reports nothing.</summary>
     [JsonIgnore]
     public IProgress<EpochMetrics>? Progress;
 
@@ -97,11 +102,33 @@ public abstract class NetworkTrainerOptions
     [JsonIgnore]
     public CancellationToken CancellationToken;
 
-    /// <summary>A shallow copy (trainers keep their own copy; the caller's object is never modified).</summary>
-    internal NetworkTrainerOptions MemberwiseCloneOptions() => (NetworkTrainerOptions)MemberwiseClone();
+    /// <summary>How error messages name the architecture ("CRNN").</summary>
+    private protected abstract string Description { get; }
+
+    /// <summary>Adds every broken rule of the architecture's own options, with its value.</summary>
+    private protected abstract void AddArchitectureErrors(List<string> errors);
+
+    /// <summary>A copy that shares nothing mutable with this object.</summary>
+    private protected abstract NetworkTrainerOptions Copy();
+
+    /// <summary>The architecture's description for the training loop and the saved model, over these options.</summary>
+    internal abstract NetworkSpec CreateSpec();
+
+    /// <summary>
+    /// Checks the shared and the architecture's options and returns a copy (a trainer keeps its own; the caller's
+    /// object is never modified). Every broken rule, with its value, goes into one <see cref="ArgumentException"/>.
+    /// </summary>
+    internal NetworkTrainerOptions ValidatedCopy()
+    {
+        var errors = ValidateCommon();
+        AddArchitectureErrors(errors);
+        if (errors.Count > 0)
+            throw new ArgumentException($"Invalid {Description} trainer options: " + string.Join("; ", errors) + ".", "options");
+        return Copy();
+    }
 
     /// <summary>Every broken rule of the shared options, with its value.</summary>
-    internal List<string> ValidateCommon()
+    private List<string> ValidateCommon()
     {
         var errors = new List<string>();
         string F(double v) => v.ToString(CultureInfo.InvariantCulture);
@@ -145,28 +172,29 @@ public sealed record EpochMetrics
     /// <summary>1-based epoch number.</summary>
     public int Epoch { get; init; }
 
-    /// <summary>Mean cross-entropy over the training clips.</summary>
+    /// <summary>Mean cross-entropy (nats per clip, without the L2 penalty) over the training clips.</summary>
     public double TrainLoss { get; init; }
 
-    /// <summary>Training accuracy.</summary>
+    /// <summary>Training accuracy: fraction of the training clips, in [0, 1].</summary>
     public double TrainAccuracy { get; init; }
 
-    /// <summary>Mean cross-entropy over the validation clips, when there is a validation set.</summary>
+    /// <summary>Mean cross-entropy (nats per clip) over the validation clips in inference mode; null without a validation set.</summary>
     public double? ValidationLoss { get; init; }
 
-    /// <summary>Validation accuracy, when there is a validation set.</summary>
+    /// <summary>Validation accuracy in [0, 1]; null without a validation set.</summary>
     public double? ValidationAccuracy { get; init; }
 
     /// <summary>The L2 penalty added to the loss at the end of the epoch (0 for networks without one).</summary>
     public double L2Penalty { get; init; }
 
-    /// <summary>Learning rate used during the epoch.</summary>
+    /// <summary>Learning rate used during the epoch (a plateau reduction takes effect from the next epoch).</summary>
     public double LearningRate { get; init; }
 
     /// <summary>Wall-clock time of the epoch.</summary>
     public TimeSpan Duration { get; init; }
 
-    /// <summary>True when this epoch is the best so far by the monitored accuracy.</summary>
+    /// <summary>True when the monitored accuracy (validation, else training) is strictly higher than every earlier
+    /// epoch's, so of equal bests only the first is marked.</summary>
     public bool IsBest { get; init; }
 }
 
@@ -176,10 +204,11 @@ public sealed record TrainingHistory
     /// <summary>Every epoch's metrics, in order.</summary>
     public IReadOnlyList<EpochMetrics> Epochs { get; init; } = Array.Empty<EpochMetrics>();
 
-    /// <summary>The epoch whose weights the model holds (1-based).</summary>
+    /// <summary>The epoch whose weights the model holds (1-based): the first best validation epoch with
+    /// <see cref="NetworkTrainerOptions.RestoreBestWeights"/> and a validation set, else the last epoch trained.</summary>
     public int SelectedEpoch { get; init; }
 
-    /// <summary>Whether training stopped early.</summary>
+    /// <summary>Whether early stopping ended training before the planned number of epochs.</summary>
     public bool StoppedEarly { get; init; }
 
     /// <summary>Training clips used (rows with a missing label are skipped).</summary>

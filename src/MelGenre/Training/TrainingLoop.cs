@@ -1,105 +1,49 @@
-using static TorchSharp.torch;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Runtime.InteropServices;
-using MelGenre.Transforms;
-using Microsoft.ML;
-using Microsoft.ML.Data;
+using System.Threading;
 using Microsoft.ML.Runtime;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MelGenre.Training;
 
-/// <summary>Examples read into memory: dense feature rows and zero-based class indices.</summary>
-internal sealed class ExampleSet
-{
-    public required float[][] Features { get; init; }
-    public required long[] Labels { get; init; }
-    public int SkippedMissingLabels { get; init; }
-    public int Count => Labels.Length;
-}
-
-/// <summary>The shape facts of a feature column, checked at Fit and stored with the model.</summary>
-internal sealed record FeatureShape(int Rows, int Columns, FeatureLayout Layout, int FramesUsed)
-{
-    public int Mels => Layout == FeatureLayout.MelsByFrames ? Rows : Columns;
-    public int FramesAvailable => Layout == FeatureLayout.MelsByFrames ? Columns : Rows;
-    public int Size => Rows * Columns;
-    public VectorDataViewType Type => new(NumberDataViewType.Single, Rows, Columns);
-
-    /// <summary>Turns a [batch, rows, columns] tensor into the networks' [batch, framesUsed, mels] (contiguous).</summary>
-    public Tensor ToNetworkInput(Tensor batch) => Layout == FeatureLayout.MelsByFrames
-        ? batch.narrow(2, 0, FramesUsed).transpose(1, 2).contiguous()
-        : batch.narrow(1, 0, FramesUsed).contiguous();
-}
-
 /// <summary>
-/// The training loop shared by the network trainers: Adam, per-epoch metrics over all batches, best weights
-/// by validation accuracy, Keras-style ReduceLROnPlateau, optional early stopping, seeded and reproducible on CPU.
+/// The training loop shared by the network trainers: Adam over shuffled batches, per-epoch metrics over every batch,
+/// then the end-of-epoch callbacks (<see cref="StandardCallbacks"/>: best weights by validation accuracy, Keras-style
+/// ReduceLROnPlateau, optional early stopping). Seeded and reproducible on the CPU: the same seed gives bit-identical
+/// weights and history.
 /// </summary>
 internal static class TrainingLoop
 {
     /// <summary>torch's random generator is process-wide: trainings are serialised so that a seed means one result.</summary>
     private static readonly object TorchRandomLock = new();
 
-    internal static ExampleSet ReadExamples(IDataView data, string featureColumn, string labelColumn, FeatureShape shape, string what)
+    /// <summary>
+    /// The callbacks the trainer options ask for, in the order they run: <see cref="BestWeightsCallback"/> (with a
+    /// validation set and <see cref="NetworkTrainerOptions.RestoreBestWeights"/>), <see cref="ReduceLearningRateOnPlateau"/>
+    /// (always; factor 1 never reduces), <see cref="EarlyStopping"/> (with <see cref="NetworkTrainerOptions.EarlyStoppingPatience"/>).
+    /// </summary>
+    internal static List<ITrainingCallback> StandardCallbacks(NetworkTrainerOptions options, bool hasValidation, nn.Module network)
     {
-        var features = data.Schema[featureColumn];
-        var label = data.Schema[labelColumn];
-        var rows = new List<float[]>();
-        var labels = new List<long>();
-        int skipped = 0;
-        var identity = RowIdentity.Of(data.Schema);
-        using var cursor = data.GetRowCursor(identity.With(features, label));
-        var row = identity.Describer(cursor);
-        var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
-        var getLabel = cursor.GetGetter<uint>(label);
-        VBuffer<float> buffer = default;
-        uint key = 0;
-        while (cursor.MoveNext())
-        {
-            getLabel(ref key);
-            if (key == 0)
-            {
-                skipped++;
-                continue;
-            }
-            getFeatures(ref buffer);
-            if (buffer.Length != shape.Size)
-                throw new InvalidOperationException($"{what} row {cursor.Position}: feature vector has {buffer.Length} values, the schema promised {shape.Size}.");
-            var dense = new float[shape.Size];
-            buffer.CopyTo(dense);
-            if (float.IsNaN(dense[0]) && dense.All(float.IsNaN))
-            {
-                throw new InvalidOperationException(
-                    $"{what} {row()} has missing (NaN) features, as LoadAudio produces for files it could not read under " +
-                    "AudioErrorPolicy.EmitMissing. Drop such rows first: mlContext.Data.FilterRowsByMissingValues(data, \"<audio column>\").");
-            }
-            RowIdentity.RequireFinite(dense, what, row);
-            rows.Add(dense);
-            labels.Add(key - 1);
-        }
-        return new ExampleSet { Features = rows.ToArray(), Labels = labels.ToArray(), SkippedMissingLabels = skipped };
+        var callbacks = new List<ITrainingCallback>();
+        if (hasValidation && options.RestoreBestWeights)
+            callbacks.Add(new BestWeightsCallback(network));
+        callbacks.Add(new ReduceLearningRateOnPlateau(options.PlateauFactor, options.PlateauPatience, options.PlateauMinDelta, options.MinLearningRate));
+        if (options.EarlyStoppingPatience is int patience)
+            callbacks.Add(new EarlyStopping(patience));
+        return callbacks;
     }
 
-    /// <summary>Builds a [n, rows, columns] batch tensor of the given examples on <paramref name="device"/>.</summary>
-    /// <remarks>The examples are copied straight into the tensor's native memory. Building a managed batch array
-    /// and handing it to <c>torch.tensor</c> (which clones it) made two 10 MB large-object arrays per 32 x 640 x 128
-    /// batch; the GC let gigabytes of them pile up during an epoch (6.1 GB peak for a 6,400-clip CRNN epoch).</remarks>
-    internal static Tensor Batch(ExampleSet set, ReadOnlySpan<int> indices, FeatureShape shape, Device device)
-    {
-        using var cpu = torch.empty(new long[] { indices.Length, shape.Rows, shape.Columns }, ScalarType.Float32);
-        Span<float> destination = MemoryMarshal.Cast<byte, float>(cpu.bytes);
-        for (int i = 0; i < indices.Length; i++)
-            set.Features[indices[i]].CopyTo(destination.Slice(i * shape.Size, shape.Size));
-        return shape.ToNetworkInput(cpu).to(device);
-    }
-
+    /// <summary>
+    /// Builds the network with <paramref name="seed"/>, trains it on <paramref name="train"/> (validating each epoch on
+    /// <paramref name="validation"/>) and returns it in eval mode on the training device with its history.
+    /// </summary>
     internal static (nn.Module<Tensor, Tensor> Network, TrainingHistory History) Train(
         IHost host, NetworkSpec spec, NetworkTrainerOptions options, FeatureShape shape, int classes,
-        ExampleSet train, ExampleSet? validation, int seed)
+        IBatchSource train, IBatchSource? validation, int seed)
     {
         using var ch = host.Start("Training");
         lock (TorchRandomLock)
@@ -116,127 +60,65 @@ internal static class TrainingLoop
                 classes, shape.FramesUsed, shape.Mels, device);
 
             using var optimizer = torch.optim.Adam(network.parameters(), lr: options.LearningRate, eps: 1e-7);
+            var state = new TrainingState(options.Epochs, options.LearningRate, message => ch.Info(MessageSensitivity.None, "{0}", message));
+            var callbacks = StandardCallbacks(options, validation is not null, network);
             var rng = new Random(seed);
             var order = Enumerable.Range(0, train.Count).ToArray();
             var history = new List<EpochMetrics>();
-            double learningRate = options.LearningRate;
-            double bestMonitored = double.NegativeInfinity, plateauBest = double.NegativeInfinity, stopBest = double.NegativeInfinity;
-            int plateauWait = 0, stopWait = 0, selectedEpoch = 0;
+            var best = new BestSoFar();
             bool stoppedEarly = false;
-            Dictionary<string, Tensor>? bestState = null;
-            bool keepBest = validation is not null && options.RestoreBestWeights;
-
             try
             {
                 for (int epoch = 1; epoch <= options.Epochs; epoch++)
                 {
                     var watch = Stopwatch.StartNew();
                     Shuffle(order, rng);
-                    network.train();
-                    double lossSum = 0;
-                    long correct = 0;
-                    for (int start = 0; start < order.Length; start += options.BatchSize)
-                    {
-                        options.CancellationToken.ThrowIfCancellationRequested();
-                        var idx = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start));
-                        using var scope = torch.NewDisposeScope();
-                        var x = Batch(train, idx, shape, device);
-                        var y = torch.tensor(idx.ToArray().Select(i => train.Labels[i]).ToArray(), device: device);
-                        optimizer.zero_grad();
-                        var logits = network.forward(x);
-                        var ce = nn.functional.cross_entropy(logits, y);
-                        var penalty = spec.Penalty(network);
-                        var loss = penalty is null ? ce : ce + penalty;
-                        loss.backward();
-                        optimizer.step();
-                        lossSum += ce.item<float>() * idx.Length;
-                        correct += logits.argmax(1).eq(y).sum().item<long>();
-                    }
-
-                    double penaltyValue = 0;
-                    using (torch.no_grad())
-                    using (var scope = torch.NewDisposeScope())
-                    {
-                        var p = spec.Penalty(network);
-                        if (p is not null)
-                            penaltyValue = p.item<float>();
-                    }
-
+                    double learningRate = state.LearningRate;
+                    var (trainLoss, trainAccuracy) = TrainEpoch(network, optimizer, spec, train, order, shape, device, options);
+                    double penalty = PenaltyValue(spec, network);
                     network.eval();
-                    (double Loss, double Accuracy)? val = validation is null ? null : Evaluate(network, validation, shape, device, options.InferenceBatchSize, options);
-                    double trainAcc = (double)correct / Math.Max(1, train.Count);
-                    double monitored = val?.Accuracy ?? trainAcc;
-                    bool isBest = monitored > bestMonitored;
-                    if (isBest)
-                    {
-                        bestMonitored = monitored;
-                        selectedEpoch = epoch;
-                        if (keepBest)
-                        {
-                            DisposeState(bestState);
-                            bestState = Snapshot(network);
-                        }
-                    }
-
+                    (double Loss, double Accuracy)? val = validation is null
+                        ? null
+                        : Evaluate(network, validation, shape, device, options.InferenceBatchSize, options.CancellationToken);
                     var metrics = new EpochMetrics
                     {
                         Epoch = epoch,
-                        TrainLoss = lossSum / Math.Max(1, train.Count),
-                        TrainAccuracy = trainAcc,
+                        TrainLoss = trainLoss,
+                        TrainAccuracy = trainAccuracy,
                         ValidationLoss = val?.Loss,
                         ValidationAccuracy = val?.Accuracy,
-                        L2Penalty = penaltyValue,
+                        L2Penalty = penalty,
                         LearningRate = learningRate,
                         Duration = watch.Elapsed,
-                        IsBest = isBest,
                     };
+                    metrics = metrics with { IsBest = best.Offer(TrainingState.Monitored(metrics)) };
+                    state.WeightsEpoch = epoch;
                     history.Add(metrics);
                     ch.Info(MessageSensitivity.None, "epoch {0}/{1}: loss {2:0.0000} acc {3:0.0000}{4} lr {5:G3} ({6:0.0} s){7}",
                         epoch, options.Epochs, metrics.TrainLoss, metrics.TrainAccuracy,
                         val is null ? "" : $" val_loss {val.Value.Loss:0.0000} val_acc {val.Value.Accuracy:0.0000}",
-                        learningRate, watch.Elapsed.TotalSeconds, isBest ? " *" : "");
+                        learningRate, watch.Elapsed.TotalSeconds, metrics.IsBest ? " *" : "");
                     options.Progress?.Report(metrics);
 
-                    // Keras ReduceLROnPlateau(mode='max', factor, patience, min_delta, cooldown=0, min_lr).
-                    if (monitored > plateauBest + options.PlateauMinDelta)
+                    var action = CallbackAction.Continue;
+                    foreach (var callback in callbacks)
                     {
-                        plateauBest = monitored;
-                        plateauWait = 0;
+                        if (callback.OnEpochEnd(metrics, state) == CallbackAction.Stop)
+                            action = CallbackAction.Stop;
                     }
-                    else if (++plateauWait >= options.PlateauPatience)
+                    if (state.LearningRate != learningRate)
                     {
-                        double reduced = Math.Max(learningRate * options.PlateauFactor, options.MinLearningRate);
-                        if (reduced < learningRate)
-                        {
-                            learningRate = reduced;
-                            foreach (var group in optimizer.ParamGroups)
-                                group.LearningRate = learningRate;
-                            ch.Info(MessageSensitivity.None, "reducing the learning rate to {0:G3}", learningRate);
-                        }
-                        plateauWait = 0;
+                        foreach (var group in optimizer.ParamGroups)
+                            group.LearningRate = state.LearningRate;
                     }
-
-                    // Keras EarlyStopping(mode='max', min_delta=0, patience).
-                    if (options.EarlyStoppingPatience is int patience)
+                    if (action == CallbackAction.Stop)
                     {
-                        if (monitored > stopBest)
-                        {
-                            stopBest = monitored;
-                            stopWait = 0;
-                        }
-                        else if (++stopWait >= patience && epoch < options.Epochs)
-                        {
-                            stoppedEarly = true;
-                            ch.Info(MessageSensitivity.None, "stopping early after epoch {0}: no improvement for {1} epochs", epoch, patience);
-                            break;
-                        }
+                        stoppedEarly = true;
+                        break;
                     }
                 }
-
-                if (keepBest && bestState is not null)
-                    network.load_state_dict(bestState);
-                else
-                    selectedEpoch = history.Count;
+                foreach (var callback in callbacks)
+                    callback.OnTrainEnd(state);
             }
             catch
             {
@@ -245,14 +127,15 @@ internal static class TrainingLoop
             }
             finally
             {
-                DisposeState(bestState);
+                foreach (var callback in callbacks)
+                    (callback as IDisposable)?.Dispose();
             }
 
             network.eval();
             var result = new TrainingHistory
             {
                 Epochs = history,
-                SelectedEpoch = selectedEpoch,
+                SelectedEpoch = state.WeightsEpoch,
                 StoppedEarly = stoppedEarly,
                 TrainingExamples = train.Count,
                 ValidationExamples = validation?.Count ?? 0,
@@ -263,24 +146,91 @@ internal static class TrainingLoop
         }
     }
 
-    /// <summary>Mean cross-entropy and accuracy over every example (all batches), in inference mode.</summary>
-    internal static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> network, ExampleSet set, FeatureShape shape, Device device, int batchSize, NetworkTrainerOptions options)
+    /// <summary>One pass over <paramref name="train"/> in <paramref name="order"/>: mean cross-entropy (without the
+    /// penalty) and accuracy over every example, from the training passes themselves (dropout active).</summary>
+    private static (double Loss, double Accuracy) TrainEpoch(
+        nn.Module<Tensor, Tensor> network, optim.Optimizer optimizer, NetworkSpec spec, IBatchSource train, int[] order,
+        FeatureShape shape, Device device, NetworkTrainerOptions options)
+    {
+        network.train();
+        double lossSum = 0;
+        long correct = 0;
+        using var reader = train.Start(order);
+        for (int start = 0; start < order.Length; start += options.BatchSize)
+        {
+            options.CancellationToken.ThrowIfCancellationRequested();
+            int count = Math.Min(options.BatchSize, order.Length - start);
+            using var scope = torch.NewDisposeScope();
+            var (x, y) = NextBatch(reader, count, shape, device);
+            optimizer.zero_grad();
+            var logits = network.forward(x);
+            var ce = nn.functional.cross_entropy(logits, y);
+            var penalty = spec.Penalty(network);
+            var loss = penalty is null ? ce : ce + penalty;
+            loss.backward();
+            optimizer.step();
+            lossSum += ce.item<float>() * count;
+            correct += logits.argmax(1).eq(y).sum().item<long>();
+        }
+        return (lossSum / Math.Max(1, order.Length), (double)correct / Math.Max(1, order.Length));
+    }
+
+    /// <summary>The regularisation term at the end of an epoch (0 for networks without one).</summary>
+    private static double PenaltyValue(NetworkSpec spec, nn.Module<Tensor, Tensor> network)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        return spec.Penalty(network) is { } penalty ? penalty.item<float>() : 0;
+    }
+
+    /// <summary>Mean cross-entropy and accuracy over every example of <paramref name="set"/> (all batches of
+    /// <paramref name="batchSize"/>, in order), in inference mode.</summary>
+    internal static (double Loss, double Accuracy) Evaluate(
+        nn.Module<Tensor, Tensor> network, IBatchSource set, FeatureShape shape, Device device, int batchSize, CancellationToken cancellation)
     {
         double lossSum = 0;
         long correct = 0;
         var all = Enumerable.Range(0, set.Count).ToArray();
         using var mode = torch.inference_mode();
+        using var reader = set.Start(all);
         for (int start = 0; start < all.Length; start += batchSize)
         {
-            options.CancellationToken.ThrowIfCancellationRequested();
-            var idx = all.AsSpan(start, Math.Min(batchSize, all.Length - start));
+            cancellation.ThrowIfCancellationRequested();
+            int count = Math.Min(batchSize, all.Length - start);
             using var scope = torch.NewDisposeScope();
-            var logits = network.forward(Batch(set, idx, shape, device));
-            var y = torch.tensor(idx.ToArray().Select(i => set.Labels[i]).ToArray(), device: device);
+            var (x, y) = NextBatch(reader, count, shape, device);
+            var logits = network.forward(x);
             lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
             correct += logits.argmax(1).eq(y).sum().item<long>();
         }
         return (lossSum / Math.Max(1, set.Count), (double)correct / Math.Max(1, set.Count));
+    }
+
+    /// <summary>Builds a [n, rows, columns] batch tensor of the given examples of <paramref name="set"/> as network input on <paramref name="device"/>.</summary>
+    internal static Tensor Batch(ExampleSet set, ReadOnlySpan<int> indices, FeatureShape shape, Device device)
+    {
+        using var reader = set.Start(indices.ToArray());
+        var (x, y) = NextBatch(reader, indices.Length, shape, device);
+        y.Dispose();
+        return x;
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> examples of a pass: the network input [count, framesUsed, mels] and the
+    /// class indices [count] on <paramref name="device"/>, in the caller's dispose scope.
+    /// </summary>
+    /// <remarks>The reader writes straight into the native memory of a CPU tensor, so no managed batch array exists
+    /// (<c>torch.tensor(float[])</c> would clone one: two large-object arrays per batch, which the GC lets pile up).</remarks>
+    private static (Tensor X, Tensor Y) NextBatch(IBatchReader reader, int count, FeatureShape shape, Device device)
+    {
+        var labels = new long[count];
+        Tensor x;
+        using (var cpu = torch.empty(new long[] { count, shape.Rows, shape.Columns }, ScalarType.Float32))
+        {
+            reader.Read(MemoryMarshal.Cast<byte, float>(cpu.bytes), labels);
+            x = shape.ToNetworkInput(cpu).to(device);
+        }
+        return (x, torch.tensor(labels, device: device));
     }
 
     private static void Shuffle(int[] order, Random rng)
@@ -290,19 +240,5 @@ internal static class TrainingLoop
             int j = rng.Next(i + 1);
             (order[i], order[j]) = (order[j], order[i]);
         }
-    }
-
-    private static Dictionary<string, Tensor> Snapshot(nn.Module<Tensor, Tensor> network)
-    {
-        using var noGrad = torch.no_grad();
-        return network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-    }
-
-    private static void DisposeState(Dictionary<string, Tensor>? state)
-    {
-        if (state is null)
-            return;
-        foreach (var t in state.Values)
-            t.Dispose();
     }
 }

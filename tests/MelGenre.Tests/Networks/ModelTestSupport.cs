@@ -1,8 +1,8 @@
-using static TorchSharp.torch;
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MelGenre.Tests.Networks;
 

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-using static MelGenre.Tests.Networks.ModelTestSupport;
 using System;
 using System.Diagnostics;
 using System.Linq;
@@ -7,6 +5,8 @@ using MelGenre.Networks;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
+using static MelGenre.Tests.Networks.ModelTestSupport;
+using static TorchSharp.torch;
 
 namespace MelGenre.Tests.Networks;
 

@@ -11,6 +11,33 @@ using Xunit.Abstractions;
 
 namespace MelGenre.Tests.Training;
 
+/// <summary>A fact that is skipped, with the reason, on a machine where TorchSharp sees a CUDA device.</summary>
+/// <remarks>
+/// How this project skips (issue 10, item 8): a test that cannot run here is reported as Skipped with the reason, never
+/// as passed by returning early. xunit 2.9 has no dynamic skip, so a <see cref="FactAttribute"/> subclass evaluates the
+/// condition when the test is discovered and sets <see cref="FactAttribute.Skip"/> (as <c>FmaSampleFactAttribute</c>
+/// in Cli/CliIntegrationTests.cs does); the test body then asserts unconditionally.
+/// TorchSharp is asked at discovery; if it cannot even load, the test is not skipped and fails on its own terms.
+/// </remarks>
+public sealed class NoCudaFactAttribute : FactAttribute
+{
+    public NoCudaFactAttribute()
+    {
+        bool cuda;
+        try
+        {
+            cuda = TorchSharp.torch.cuda.is_available();
+        }
+        catch (Exception)
+        {
+            cuda = false;
+        }
+
+        if (cuda)
+            Skip = "A CUDA device is available: this test checks the behaviour without a CUDA backend.";
+    }
+}
+
 /// <summary>The CRNN and parallel CNN-RNN trainers on tiny synthetic genres.</summary>
 [Collection(TorchCollection.Name)]
 public sealed class TrainerTests
@@ -176,15 +203,13 @@ public sealed class TrainerTests
         Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(SyntheticGenres.Load(ml, SyntheticGenres.Make(2, seed: 1))));
     }
 
-    [Fact]
+    [NoCudaFact]
     public void Cuda_without_a_cuda_backend_fails_clearly_or_falls_back_when_allowed()
     {
         var ml = new MLContext(1);
         var data = SyntheticGenres.Load(ml, SyntheticGenres.Make(2, seed: 1));
         var options = SmallCrnn(1);
         options.Device = "cuda:0";
-        if (TorchSharp.torch.cuda.is_available())
-            return; // a GPU machine: nothing to check here
         var ex = Assert.Throws<InvalidOperationException>(() => ml.MulticlassClassification.Trainers.Crnn(options).Fit(data));
         Assert.Contains("TorchSharp-cuda-linux", ex.Message);
         options.AllowCpuFallback = true;

@@ -38,32 +38,20 @@ public sealed class ExtractFmaFeaturesEstimator : VectorEstimatorBase<ExtractFma
 /// fixed-length mono audio vector. Output: <c>Vector&lt;Single, 308&gt;</c> in FMA's <c>features.csv</c> column order,
 /// with slot names (<see cref="FmaFeatureVector.SlotNames"/>). Immutable and safe for concurrent use.
 /// </summary>
-public sealed class ExtractFmaFeaturesTransformer : VectorTransformerBase
+public sealed class ExtractFmaFeaturesTransformer : VectorTransformerBase<FmaFeatureSettings>
 {
     internal const string LoaderSignatureValue = "MelGenre.FmaFeatures";
     internal const string Component = "ExtractFmaFeatures";
-
-    // Payload history: 1 = MelGenre 0.1.0, the options as JSON; 2 = MelGenre 0.2.0, explicit fields (sr, n_fft, hop, chroma sr?, constant-row moment).
-    private const int CurrentPayloadVersion = 2;
 
     private static readonly DataViewSchema.Annotations SlotNameAnnotations = FeatureSchema.SlotNames(FmaFeatureVector.SlotNames);
 
     private readonly FmaFeatureVector _kernel;
 
     internal ExtractFmaFeaturesTransformer(IHostEnvironment env, string output, string input, FmaFeatureVector kernel)
-        : base(env, nameof(ExtractFmaFeaturesTransformer), output, input)
+        : base(env, nameof(ExtractFmaFeaturesTransformer), output, input, kernel.Settings, LoaderSignatureValue, FmaFeaturesPayload.Instance)
     {
         _kernel = kernel;
     }
-
-    /// <summary>The settings in effect.</summary>
-    public FmaFeatureSettings Settings => _kernel.Settings;
-
-    private protected override string LoaderSignature => LoaderSignatureValue;
-
-    private protected override int PayloadVersion => CurrentPayloadVersion;
-
-    private protected override void SaveSettings(BinaryWriter writer) => FmaFeaturesPayload.Instance.Write(writer, Settings);
 
     private static ExtractFmaFeaturesTransformer Create(IHostEnvironment env, object loadContext)
     {

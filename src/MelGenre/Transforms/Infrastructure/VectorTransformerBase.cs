@@ -142,6 +142,39 @@ public abstract class VectorTransformerBase : MelGenreTransformerBase
 }
 
 /// <summary>
+/// A <see cref="VectorTransformerBase"/> whose whole configuration is one settings record, saved by one
+/// <see cref="ISettingsPayload{TSettings}"/> (payload version <see cref="CurrentPayloadVersion"/>).
+/// </summary>
+/// <typeparam name="TSettings">The settings record.</typeparam>
+public abstract class VectorTransformerBase<TSettings> : VectorTransformerBase
+    where TSettings : class
+{
+    /// <summary>The payload version every settings-record transform writes: 2 = MelGenre 0.2.0's explicit fields (1 = 0.1.0's JSON).</summary>
+    private protected const int CurrentPayloadVersion = 2;
+
+    private readonly string _loaderSignature;
+    private readonly ISettingsPayload<TSettings> _payload;
+
+    private protected VectorTransformerBase(IHostEnvironment env, string name, string outputColumnName, string inputColumnName, TSettings settings,
+        string loaderSignature, ISettingsPayload<TSettings> payload)
+        : base(env, name, outputColumnName, inputColumnName)
+    {
+        Settings = settings;
+        _loaderSignature = loaderSignature;
+        _payload = payload;
+    }
+
+    /// <summary>The settings in effect (immutable).</summary>
+    public TSettings Settings { get; }
+
+    private protected sealed override string LoaderSignature => _loaderSignature;
+
+    private protected sealed override int PayloadVersion => CurrentPayloadVersion;
+
+    private protected sealed override void SaveSettings(BinaryWriter writer) => _payload.Write(writer, Settings);
+}
+
+/// <summary>
 /// How one transform's settings are saved: the fields of payload version 2 (after the header and the column names),
 /// and the upgrade of version 1 (MelGenre 0.1.0's JSON of the options). One implementation per transform, in its folder.
 /// </summary>

@@ -38,28 +38,15 @@ public sealed class LogPowerEstimator : VectorEstimatorBase<LogPowerTransformer,
 /// (ref = max and top_db use that row's maximum). The output has the input's type and shape. Immutable and safe for
 /// concurrent use.
 /// </summary>
-public sealed class LogPowerTransformer : VectorTransformerBase
+public sealed class LogPowerTransformer : VectorTransformerBase<DecibelSettings>
 {
     internal const string LoaderSignatureValue = "MelGenre.Decibels";
     internal const string Component = "ConvertToDecibels";
 
-    // Payload history: 1 = MelGenre 0.1.0, the options as JSON; 2 = MelGenre 0.2.0, explicit fields (LogPowerPayload).
-    private const int CurrentPayloadVersion = 2;
-
     internal LogPowerTransformer(IHostEnvironment env, string output, string input, DecibelSettings settings)
-        : base(env, nameof(LogPowerTransformer), output, input)
+        : base(env, nameof(LogPowerTransformer), output, input, settings, LoaderSignatureValue, LogPowerPayload.Instance)
     {
-        Settings = settings;
     }
-
-    /// <summary>The settings in effect.</summary>
-    public DecibelSettings Settings { get; }
-
-    private protected override string LoaderSignature => LoaderSignatureValue;
-
-    private protected override int PayloadVersion => CurrentPayloadVersion;
-
-    private protected override void SaveSettings(BinaryWriter writer) => LogPowerPayload.Instance.Write(writer, Settings);
 
     private static LogPowerTransformer Create(IHostEnvironment env, object loadContext)
     {

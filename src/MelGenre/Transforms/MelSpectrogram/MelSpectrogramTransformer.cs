@@ -46,34 +46,22 @@ public sealed class MelSpectrogramEstimator : VectorEstimatorBase<MelSpectrogram
 /// <c>Vector&lt;Single, MelCount, FrameCount&gt;</c>, row-major <c>[mel, frame]</c> (librosa's layout). Immutable and
 /// safe for concurrent use.
 /// </summary>
-public sealed class MelSpectrogramTransformer : VectorTransformerBase
+public sealed class MelSpectrogramTransformer : VectorTransformerBase<MelSpectrogramSettings>
 {
     internal const string LoaderSignatureValue = "MelGenre.MelSpectrogram";
     internal const string Component = "ExtractMelSpectrogram";
 
-    // Payload history: 1 = MelGenre 0.1.0, the options as JSON; 2 = MelGenre 0.2.0, explicit fields (MelSpectrogramPayload).
-    private const int CurrentPayloadVersion = 2;
-
     private readonly Dsp.MelSpectrogram _kernel;
 
     internal MelSpectrogramTransformer(IHostEnvironment env, string output, string input, MelSpectrogramSettings settings, Dsp.MelSpectrogram kernel)
-        : base(env, nameof(MelSpectrogramTransformer), output, input)
+        : base(env, nameof(MelSpectrogramTransformer), output, input, settings, LoaderSignatureValue, MelSpectrogramPayload.Instance)
     {
-        Settings = settings;
         _kernel = kernel;
     }
 
-    /// <summary>The spectrogram settings in effect.</summary>
-    public MelSpectrogramSettings Settings { get; }
 
     /// <summary>Warnings about legal but degenerate settings (for example empty mel filters).</summary>
     public IReadOnlyList<string> Warnings => _kernel.Warnings;
-
-    private protected override string LoaderSignature => LoaderSignatureValue;
-
-    private protected override int PayloadVersion => CurrentPayloadVersion;
-
-    private protected override void SaveSettings(BinaryWriter writer) => MelSpectrogramPayload.Instance.Write(writer, Settings);
 
     private static MelSpectrogramTransformer Create(IHostEnvironment env, object loadContext)
     {

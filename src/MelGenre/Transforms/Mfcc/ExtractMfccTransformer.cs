@@ -37,28 +37,15 @@ public sealed class ExtractMfccEstimator : VectorEstimatorBase<ExtractMfccTransf
 /// frame of a dB mel spectrogram along the mel axis, the first n_mfcc coefficients, optional liftering. Output:
 /// <c>Vector&lt;Single, MfccCount, nFrames&gt;</c>, row-major <c>[coefficient, frame]</c>. Immutable and safe for concurrent use.
 /// </summary>
-public sealed class ExtractMfccTransformer : VectorTransformerBase
+public sealed class ExtractMfccTransformer : VectorTransformerBase<MfccSettings>
 {
     internal const string LoaderSignatureValue = "MelGenre.Mfcc";
     internal const string Component = "ExtractMfcc";
 
-    // Payload history: 1 = MelGenre 0.1.0, the options as JSON; 2 = MelGenre 0.2.0, explicit fields (n_mfcc, norm, lifter).
-    private const int CurrentPayloadVersion = 2;
-
     internal ExtractMfccTransformer(IHostEnvironment env, string output, string input, MfccSettings settings)
-        : base(env, nameof(ExtractMfccTransformer), output, input)
+        : base(env, nameof(ExtractMfccTransformer), output, input, settings, LoaderSignatureValue, MfccPayload.Instance)
     {
-        Settings = settings;
     }
-
-    /// <summary>The settings in effect.</summary>
-    public MfccSettings Settings { get; }
-
-    private protected override string LoaderSignature => LoaderSignatureValue;
-
-    private protected override int PayloadVersion => CurrentPayloadVersion;
-
-    private protected override void SaveSettings(BinaryWriter writer) => MfccPayload.Instance.Write(writer, Settings);
 
     private static ExtractMfccTransformer Create(IHostEnvironment env, object loadContext)
     {

@@ -39,28 +39,16 @@ public sealed class SummarizeFramesEstimator : VectorEstimatorBase<SummarizeFram
 /// statistic-major, <c>[statistic, row]</c> flattened, with slot names <c>prefix/statistic/NN</c> (rows numbered from 01,
 /// FMA's <c>features.csv</c> naming), ready for ML.NET's trainers. Immutable and safe for concurrent use.
 /// </summary>
-public sealed class SummarizeFramesTransformer : VectorTransformerBase
+public sealed class SummarizeFramesTransformer : VectorTransformerBase<FrameSummarySettings>
 {
     internal const string LoaderSignatureValue = "MelGenre.SummarizeFrames";
     internal const string Component = "SummarizeFrames";
 
-    // Payload history: 1 = MelGenre 0.1.0, the options as JSON; 2 = MelGenre 0.2.0, explicit fields (statistics, prefix, constant-row moment).
-    private const int CurrentPayloadVersion = 2;
-
     internal SummarizeFramesTransformer(IHostEnvironment env, string output, string input, FrameSummarySettings settings)
-        : base(env, nameof(SummarizeFramesTransformer), output, input)
+        : base(env, nameof(SummarizeFramesTransformer), output, input, settings, LoaderSignatureValue, FrameSummaryPayload.Instance)
     {
-        Settings = settings;
     }
 
-    /// <summary>The settings in effect (with the slot-name prefix resolved).</summary>
-    public FrameSummarySettings Settings { get; }
-
-    private protected override string LoaderSignature => LoaderSignatureValue;
-
-    private protected override int PayloadVersion => CurrentPayloadVersion;
-
-    private protected override void SaveSettings(BinaryWriter writer) => FrameSummaryPayload.Instance.Write(writer, Settings);
 
     private static SummarizeFramesTransformer Create(IHostEnvironment env, object loadContext)
     {
