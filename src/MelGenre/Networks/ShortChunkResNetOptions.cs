@@ -5,7 +5,7 @@ namespace MelGenre.Networks;
 
 /// <summary>
 /// Configuration of <see cref="ShortChunkResNet"/>. Defaults are a small-data scaling of Won et al. 2020's short-chunk
-/// ResNet (7 blocks of 128-256 channels there; 4 blocks of 16/32/64/64 here, 156,612 parameters for 128 mels and
+/// ResNet (7 blocks of 128-256 channels there; 4 blocks of 16/32/64/64 here, 149,834 parameters for 128 mels and
 /// 8 classes) sized to train on 2 CPU cores. The network copies the options at construction.
 /// </summary>
 public sealed class ShortChunkResNetOptions
