@@ -18,9 +18,13 @@ namespace MelGenre.Networks;
 /// per block b: [Conv2d 3x3 (same padding, no bias) -> BatchNorm2d -> ReLU -> Conv2d 3x3 -> BatchNorm2d] + shortcut
 /// (identity, or Conv2d 1x1 + BatchNorm2d when the channel count changes) -> ReLU -> MaxPool2d(2, 2). Then global max
 /// and global average pooling over (frames, mels), concatenated (2 x last channels) -> Dropout -> Linear(classes).</para>
-/// <para>Parameters with the defaults (channels 16/32/64/64, 8 classes): 149,834, independent of the input size (2 input
-/// norm + 2,560 + 14,528 + 57,728 + 73,984 in the blocks + 1,032 output).
-/// A 128 x 128 chunk costs about 0.18 G multiply-adds per forward pass.</para>
+/// <para>Parameters with the defaults (channels 8/16/32/64, 8 classes): 77,674, independent of the input size (2 input
+/// norm + 704 + 3,680 + 14,528 + 57,728 in the blocks + 1,032 output). A 128-frame x 128-mel chunk costs about
+/// 55 M multiply-adds per forward pass. Why this size: an fma_small epoch (6,400 clips, 3 x 55 M multiply-adds
+/// per chunk for forward and backward) is about 1 T multiply-adds, minutes on 2 CPU cores; channels 16/32/64/64
+/// (149,834 parameters, 176 M multiply-adds per chunk) cost three times as much, and Won et al.'s 7 blocks of 128+
+/// channels far more. Wider blocks are one option away (<see cref="ShortChunkResNetOptions.Channels"/>) where there is
+/// more compute. (Wall-clock figures were not measured: the shared machine was at load 33 during this work.)</para>
 /// <para>Initialisation: TorchSharp's defaults (Kaiming uniform) from the global generator, so
 /// <c>torch.manual_seed(seed)</c> before construction gives identical weights.</para>
 /// <para>State names (a format): <c>input_norm.*</c>, <c>blocks.{i}.conv1|norm1|conv2|norm2|shortcut|shortcut_norm.*</c>,

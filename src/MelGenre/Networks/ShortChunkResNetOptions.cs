@@ -5,8 +5,8 @@ namespace MelGenre.Networks;
 
 /// <summary>
 /// Configuration of <see cref="ShortChunkResNet"/>. Defaults are a small-data scaling of Won et al. 2020's short-chunk
-/// ResNet (7 blocks of 128-256 channels there; 4 blocks of 16/32/64/64 here, 149,834 parameters for 128 mels and
-/// 8 classes) sized to train on 2 CPU cores. The network copies the options at construction.
+/// ResNet (7 blocks of 128-256 channels there; 4 blocks of 8/16/32/64 here, 77,674 parameters for 128 mels and
+/// 8 classes) sized to train on 2 CPU cores; see <see cref="ShortChunkResNet"/> for the cost. The network copies the options at construction.
 /// </summary>
 public sealed class ShortChunkResNetOptions
 {
@@ -21,8 +21,8 @@ public sealed class ShortChunkResNetOptions
     public int Classes { get; set; } = 8;
 
     /// <summary>Output channels of each residual block; one entry per block, each block followed by a 2 x 2 max pool.
-    /// Non-empty, all positive. Default 16, 32, 64, 64.</summary>
-    public IReadOnlyList<int> Channels { get; set; } = new[] { 16, 32, 64, 64 };
+    /// Non-empty, all positive. Default 8, 16, 32, 64.</summary>
+    public IReadOnlyList<int> Channels { get; set; } = new[] { 8, 16, 32, 64 };
 
     /// <summary>Dropout rate before the output layer, in [0, 1). Default 0.3.</summary>
     public double Dropout { get; set; } = 0.3;

@@ -324,8 +324,9 @@ public sealed class ShortChunkResNetTrainer : NetworkTrainerBase
             TestWindows = 8;
         }
 
-        /// <summary>Output channels of each residual block (each followed by a 2 x 2 max pool). Default 16, 32, 64, 64.</summary>
-        public int[] Channels = { 16, 32, 64, 64 };
+        /// <summary>Output channels of each residual block (each followed by a 2 x 2 max pool). Default 8, 16, 32, 64
+        /// (see <see cref="ShortChunkResNet"/> for the size and cost).</summary>
+        public int[] Channels = { 8, 16, 32, 64 };
 
         /// <summary>Dropout before the output layer, in [0, 1). Default 0.3.</summary>
         public double Dropout = 0.3;

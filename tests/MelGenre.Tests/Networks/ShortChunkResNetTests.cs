@@ -20,13 +20,13 @@ public sealed class ShortChunkResNetTests
     {
         using var net = new ShortChunkResNet();
         long count = ModelTestSupport.ParameterCount(net);
-        _output.WriteLine($"ShortChunkResNet (16/32/64/64, 128 mels, 8 classes): {count:N0} parameters");
+        _output.WriteLine($"ShortChunkResNet (8/16/32/64, 128 mels, 8 classes): {count:N0} parameters");
         Assert.Equal(ExpectedDefaultParameters, count);
         using var wide = new ShortChunkResNet(new ShortChunkResNetOptions { Frames = 640 });
         Assert.Equal(count, ModelTestSupport.ParameterCount(wide));
     }
 
-    internal const long ExpectedDefaultParameters = 149_834;
+    internal const long ExpectedDefaultParameters = 77_674;
 
     [Fact]
     public void Maps_a_batch_of_chunks_to_logits_and_accepts_other_lengths()
