@@ -100,7 +100,7 @@ internal static class TrainCommand
         IDataView? validation = validationClips.Count > 0 ? ml.Data.Cache(cache.LoadDataView(ml, validationClips, manifest.Genres)) : null;
         int trainCount = train.GetColumn<uint>("Label").Count(); // clips with a cached vector (LoadFromEnumerable views have no row count)
         int validationCount = validation?.GetColumn<uint>("Label").Count() ?? 0;
-        AnsiConsole.MarkupLineInterpolated($"  {trainCount} training clips, {validationCount} validation; {manifest.Genres.Count} genres; input the {Recipes.FmaVectorRecipe.VectorType.Size}-value FMA vector at {cache.Settings.Excerpt.SampleRate} Hz.");
+        AnsiConsole.MarkupLineInterpolated($"  {trainCount} training clips, {validationCount} validation; {manifest.Genres.Count} genres; input the {cache.Settings.FeatureType.Size}-value FMA vector at {cache.Settings.Excerpt.SampleRate} Hz.");
         int threads = o.Threads ?? Environment.ProcessorCount;
         var fitted = new List<ITransformer>();
         var watch = Stopwatch.StartNew();
