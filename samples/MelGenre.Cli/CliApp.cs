@@ -70,7 +70,7 @@ public static class CliApp
         var precision = new Option<string>("--precision") { Description = "Cache precision: half (float16, max error 0.008 in ln units) or single.", DefaultValueFactory = _ => "half" };
         precision.AcceptOnlyFromAmong("half", "single");
         var retry = new Option<bool>("--retry-failed") { Description = "Decode files again that failed in an earlier run." };
-        var kind = new Option<string>("--kind") { Description = "Features to compute: mel (log-mel spectrograms, for the networks), fma (the 308-value FMA vector, for lightgbm/linear) or both. A kind left out is computed by train/evaluate when a model needs it.", DefaultValueFactory = _ => "both" };
+        var kind = new Option<string>("--kind") { Description = "Features to compute: mel (log-mel spectrograms, for the networks), fma (the 308-value FMA vector, 518 with --fma-cqt, for lightgbm/linear/rbf) or both. A kind left out is computed by train/evaluate when a model needs it.", DefaultValueFactory = _ => "both" };
         kind.AcceptOnlyFromAmong("mel", "fma", "both");
         var fmaRate = new Option<int>("--fma-sample-rate") { Description = "Sample rate of the FMA vector in Hz (FMA: the MP3s' native 44,100).", DefaultValueFactory = _ => 44100 };
         var fmaCqt = new Option<bool>("--fma-cqt") { Description = "FMA vector with the CQT features too (chroma_cens, chroma_cqt, tonnetz): FMA's full 518 values instead of 308; train and evaluate use it." };

@@ -131,6 +131,13 @@ internal static class TrainCommand
                 + (options.EarlyStoppingRound > 0 ? "(stopped after 50 without a validation log-loss gain)" : $"(no early stopping: fewer than {MinimumValidationForEarlyStopping} validation clips)")
                 + $", learning rate {options.LearningRate}, {options.NumberOfLeaves} leaves, >= {options.MinimumExampleCountPerLeaf} clips per leaf";
         }
+        else if (name == "rbf")
+        {
+            var options = new RbfKernelOptions { Seed = o.Seed, Threads = threads };
+            var fit = RbfKernelClassifier.Fit(ml, train, validation, options);
+            fitted.AddRange(fit.Transformers);
+            detail = RbfKernelClassifier.Describe(fit, options);
+        }
         else
         {
             var normalizer = ml.Transforms.NormalizeMeanVariance("Features").Fit(train);
