@@ -61,13 +61,13 @@ public sealed class CliIntegrationTests : IDisposable
         // cached FMA vectors (computed by `features`, default --kind both).
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(work, "cache")).Length); // log-mel and fma-<fingerprint>
         Ok("train", "--out", work, "--model", "all", "--epochs", "1", "--frames", "256", "--batch-size", "16", "--threads", "1");
-        foreach (var name in new[] { "crnn", "cnnrnn", "lightgbm", "linear" })
+        foreach (var name in new[] { "crnn", "cnnrnn", "lightgbm", "linear", "rbf" })
             Assert.True(File.Exists(Path.Combine(work, "models", name + ".zip")), name);
 
         Ok("evaluate", "--out", work);
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "metrics", "metrics.json"))).RootElement;
-        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear", "ensemble" }, metrics.EnumerateArray().Select(m => m.GetProperty("model").GetString()));
-        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear" }, metrics[4].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear", "rbf", "ensemble" }, metrics.EnumerateArray().Select(m => m.GetProperty("model").GetString()));
+        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear", "rbf" }, metrics[5].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
         foreach (var m in metrics.EnumerateArray())
         {
             Assert.Equal(9, m.GetProperty("count").GetInt32());
@@ -84,7 +84,7 @@ public sealed class CliIntegrationTests : IDisposable
         // An ensemble of a chosen subset: a network and a classical model.
         Ok("evaluate", "--out", work, "--ensemble", "crnn,lightgbm");
         metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "metrics", "metrics.json"))).RootElement;
-        Assert.Equal(new[] { "crnn", "lightgbm" }, metrics[4].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(new[] { "crnn", "lightgbm" }, metrics[5].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal(2, CliApp.Run(new[] { "evaluate", "--out", work, "--ensemble", "crnn,resnet" }));
 
         // The saved classical model is the whole pipeline from a path, loadable like the networks, and its Score is already
@@ -103,7 +103,7 @@ public sealed class CliIntegrationTests : IDisposable
         Directory.CreateDirectory(songs);
         foreach (var f in new[] { "000002.mp3", "000140.mp3" })
             File.Copy(Path.Combine(FmaSample.Folder!, "fma_small", "000", f), Path.Combine(songs, f));
-        Ok("predict", songs, "--out", work); // all four models
+        Ok("predict", songs, "--out", work); // all five models
         var lines = File.ReadAllLines(Path.Combine(work, "predictions.csv"));
         Assert.Equal(3, lines.Length);
         foreach (var line in lines.Skip(1))
