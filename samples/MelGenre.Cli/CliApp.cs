@@ -70,13 +70,14 @@ public static class CliApp
         var precision = new Option<string>("--precision") { Description = "Cache precision: half (float16, max error 0.008 in ln units) or single.", DefaultValueFactory = _ => "half" };
         precision.AcceptOnlyFromAmong("half", "single");
         var retry = new Option<bool>("--retry-failed") { Description = "Decode files again that failed in an earlier run." };
-        var kind = new Option<string>("--kind") { Description = "Features to compute: mel (log-mel spectrograms, for the networks), fma (the 308-value FMA vector, for lightgbm/linear) or both. A kind left out is computed by train/evaluate when a model needs it.", DefaultValueFactory = _ => "both" };
+        var kind = new Option<string>("--kind") { Description = "Features to compute: mel (log-mel spectrograms, for the networks), fma (the 308-value FMA vector, 518 with --fma-cqt, for lightgbm/linear/rbf) or both. A kind left out is computed by train/evaluate when a model needs it.", DefaultValueFactory = _ => "both" };
         kind.AcceptOnlyFromAmong("mel", "fma", "both");
         var fmaRate = new Option<int>("--fma-sample-rate") { Description = "Sample rate of the FMA vector in Hz (FMA: the MP3s' native 44,100).", DefaultValueFactory = _ => 44100 };
+        var fmaCqt = new Option<bool>("--fma-cqt") { Description = "FMA vector with the CQT features too (chroma_cens, chroma_cqt, tonnetz): FMA's full 518 values instead of 308; train and evaluate use it." };
         var shard = ShardOption.Create();
         var features = new Command("features", "Decode every clip, compute its log-mel features and/or FMA feature vector in parallel and cache them; writes <out>/features.json.")
         {
-            fma, audio, subset, folder, csv, csvBase, outOption, cacheDir, duration, offset, hop, mels, fft, rate, pad, validation, test, seed, threads, precision, retry, kind, fmaRate, shard,
+            fma, audio, subset, folder, csv, csvBase, outOption, cacheDir, duration, offset, hop, mels, fft, rate, pad, validation, test, seed, threads, precision, retry, kind, fmaRate, shard, fmaCqt,
         };
         features.SetAction(r => Guard(() => FeaturesCommand.Run(new FeaturesCommand.Options(
             new DatasetSource(r.GetValue(fma), r.GetValue(audio), r.GetValue(subset)!, r.GetValue(folder), r.GetValue(csv), r.GetValue(csvBase)),
@@ -87,7 +88,7 @@ public static class CliApp
                 FftSize = r.GetValue(fft), HopLength = r.GetValue(hop), MelCount = r.GetValue(mels), PadMode = r.GetValue(pad)!,
             },
             r.GetValue(seed), r.GetValue(validation), r.GetValue(test), InputChecks.Threads(r.GetValue(threads)), r.GetValue(precision)!, r.GetValue(retry),
-            r.GetValue(kind)!, new FmaOptions { SampleRate = r.GetValue(fmaRate) }, ShardOption.Parse(r.GetValue(shard))), cancel)));
+            r.GetValue(kind)!, new FmaOptions { SampleRate = r.GetValue(fmaRate), IncludeCqt = r.GetValue(fmaCqt) }, ShardOption.Parse(r.GetValue(shard))), cancel)));
 
         // train
         var model = new Option<string>("--model", "-m") { Description = $"Model(s) to train, comma-separated: {ModelFiles.Choices}.", DefaultValueFactory = _ => "both" };

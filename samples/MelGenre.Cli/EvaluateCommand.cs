@@ -95,7 +95,13 @@ internal static class EvaluateCommand
         if (spec.Trim() == "none")
             return new List<string>();
         var names = spec.Split(new[] { ',', ' ', '+' }, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .SelectMany(n => n switch { "both" or "networks" => ModelFiles.Networks, "classical" => ModelFiles.Classical, _ => new[] { n } })
+            .SelectMany(n => n switch
+            {
+                // A group means its evaluated members (e.g. "classical" without a trained rbf); names are checked.
+                "both" or "networks" => ModelFiles.Networks.Where(available.Contains),
+                "classical" => ModelFiles.Classical.Where(available.Contains),
+                _ => new[] { n },
+            })
             .Distinct().ToList();
         var missing = names.Where(n => !available.Contains(n)).ToList();
         if (missing.Count > 0)

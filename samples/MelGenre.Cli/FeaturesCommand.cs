@@ -93,7 +93,7 @@ internal static class FeaturesCommand
         if (kinds.Contains(FeatureKind.Fma))
         {
             var cache = new FmaFeatureCache(cacheRoot, fmaOptions.ToSettings(o.Features));
-            AnsiConsole.MarkupLineInterpolated($"FMA feature vector (classical models): 7 statistics of zcr, chroma, rms, centroid, bandwidth, contrast, roll-off and 20 MFCCs = {Recipes.FmaVectorRecipe.VectorType.Size} values at {fmaOptions.SampleRate} Hz (n_fft {fmaOptions.FftSize}, hop {fmaOptions.HopLength}); cache {cache.Folder}");
+            AnsiConsole.MarkupLineInterpolated($"FMA feature vector (classical models): 7 statistics of zcr, chroma, rms, centroid, bandwidth, contrast, roll-off and 20 MFCCs{(fmaOptions.IncludeCqt ? ", chroma_cens, chroma_cqt, tonnetz" : "")} = {cache.Settings.FeatureType.Size} values at {fmaOptions.SampleRate} Hz (n_fft {fmaOptions.FftSize}, hop {fmaOptions.HopLength}); cache {cache.Folder}");
             failures.AddRange(FeatureViews.Build(cache, dataset.Clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
         }
         // A file that fails for one kind fails for both (same decoder); list it once.

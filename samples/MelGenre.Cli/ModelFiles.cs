@@ -62,13 +62,13 @@ internal static class ModelFiles
     public static readonly string[] Networks = { "crnn", "cnnrnn" };
 
     /// <summary>ML.NET's classical trainers on the FMA-style vector.</summary>
-    public static readonly string[] Classical = { "lightgbm", "linear" };
+    public static readonly string[] Classical = { "lightgbm", "linear", "rbf" };
 
     /// <summary>Every model, in the order the CLI trains, evaluates and lists them.</summary>
     public static readonly string[] All = Networks.Concat(Classical).ToArray();
 
     /// <summary>What <c>train --model</c> accepts: names and groups, comma-separated.</summary>
-    public const string Choices = "crnn, cnnrnn, lightgbm, linear; both (= crnn,cnnrnn, the two networks), networks, classical (= lightgbm,linear), all";
+    public const string Choices = "crnn, cnnrnn, lightgbm, linear, rbf; both (= crnn,cnnrnn, the two networks), networks, classical (= lightgbm,linear,rbf), all";
 
     public static FeatureKind KindOf(string name) => Classical.Contains(name) ? FeatureKind.Fma : FeatureKind.Mel;
 
@@ -101,6 +101,7 @@ internal static class ModelFiles
         "cnnrnn" => "Parallel CNN-RNN",
         "lightgbm" => "LightGBM (FMA features)",
         "linear" => "Logistic regression (FMA features)",
+        "rbf" => "RBF kernel, random Fourier features (FMA features)",
         "ensemble" => "Ensemble",
         _ => name,
     };
@@ -111,6 +112,7 @@ internal static class ModelFiles
         "cnnrnn" => "CNN-RNN",
         "lightgbm" => "LightGBM",
         "linear" => "logistic regression",
+        "rbf" => "RBF kernel",
         _ => name,
     };
 

@@ -100,7 +100,7 @@ internal static class TrainCommand
         IDataView? validation = validationClips.Count > 0 ? ml.Data.Cache(cache.LoadDataView(ml, validationClips, manifest.Genres)) : null;
         int trainCount = train.GetColumn<uint>("Label").Count(); // clips with a cached vector (LoadFromEnumerable views have no row count)
         int validationCount = validation?.GetColumn<uint>("Label").Count() ?? 0;
-        AnsiConsole.MarkupLineInterpolated($"  {trainCount} training clips, {validationCount} validation; {manifest.Genres.Count} genres; input the {Recipes.FmaVectorRecipe.VectorType.Size}-value FMA vector at {cache.Settings.Excerpt.SampleRate} Hz.");
+        AnsiConsole.MarkupLineInterpolated($"  {trainCount} training clips, {validationCount} validation; {manifest.Genres.Count} genres; input the {cache.Settings.FeatureType.Size}-value FMA vector at {cache.Settings.Excerpt.SampleRate} Hz.");
         int threads = o.Threads ?? Environment.ProcessorCount;
         var fitted = new List<ITransformer>();
         var watch = Stopwatch.StartNew();
@@ -130,6 +130,13 @@ internal static class TrainCommand
             detail = $"{(options.EarlyStoppingRound > 0 ? "at most " : "")}{options.NumberOfIterations} rounds "
                 + (options.EarlyStoppingRound > 0 ? "(stopped after 50 without a validation log-loss gain)" : $"(no early stopping: fewer than {MinimumValidationForEarlyStopping} validation clips)")
                 + $", learning rate {options.LearningRate}, {options.NumberOfLeaves} leaves, >= {options.MinimumExampleCountPerLeaf} clips per leaf";
+        }
+        else if (name == "rbf")
+        {
+            var options = new RbfKernelOptions { Seed = o.Seed, Threads = threads };
+            var fit = RbfKernelClassifier.Fit(ml, train, validation, options);
+            fitted.AddRange(fit.Transformers);
+            detail = RbfKernelClassifier.Describe(fit, options);
         }
         else
         {

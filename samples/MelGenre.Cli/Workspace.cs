@@ -105,12 +105,15 @@ internal sealed class FmaOptions
     public int FftSize { get; set; } = 2048;
     public int HopLength { get; set; } = 512;
 
+    /// <summary>`features --fma-cqt`: FMA's full 518-value vector (adds chroma_cens, chroma_cqt, tonnetz); false = the 308 values.</summary>
+    public bool IncludeCqt { get; set; }
+
     public FmaVectorRecipe ToSettings(FeatureOptions excerpt)
     {
         var settings = new FmaVectorRecipe
         {
             Excerpt = new ExcerptSettings { SampleRate = SampleRate, OffsetSeconds = excerpt.OffsetSeconds, DurationSeconds = excerpt.DurationSeconds },
-            Features = new FmaFeatureSettings { SampleRate = SampleRate, FftSize = FftSize, HopLength = HopLength },
+            Features = new FmaFeatureSettings { SampleRate = SampleRate, FftSize = FftSize, HopLength = HopLength, IncludeCqt = IncludeCqt },
         };
         var errors = settings.Validate();
         if (errors.Count > 0)

@@ -34,7 +34,7 @@ public sealed class FmaFeatureCache
         var extractor = new ClipFeaturizer(settings);
         Settings = settings;
         _store = new ClipStore(System.IO.Path.Combine(System.IO.Path.GetFullPath(directory), "fma-" + settings.Fingerprint), settings.Fingerprint,
-            settings.Describe(), 1, FmaFeatureVector.Length, FeaturePrecision.Single, extractor.Extract);
+            settings.Describe(), 1, settings.FeatureType.Size, FeaturePrecision.Single, extractor.Extract);
     }
 
     /// <summary>The settings.</summary>
@@ -71,5 +71,5 @@ public sealed class FmaFeatureCache
     /// <param name="genres">The class list (the label's key values, in order).</param>
     /// <returns>The view.</returns>
     public IDataView LoadDataView(MLContext mlContext, IEnumerable<GenreClip> clips, IReadOnlyList<string> genres)
-        => _store.LoadDataView(mlContext, clips, genres, FmaVectorRecipe.VectorType, FmaFeatureVector.SlotNames);
+        => _store.LoadDataView(mlContext, clips, genres, Settings.FeatureType, Settings.SlotNames!);
 }

@@ -105,9 +105,9 @@ public sealed class GenreModel
 
     /// <summary>
     /// The type of one feature row: <c>Vector&lt;Single, mels, frames&gt;</c> for log-mel models,
-    /// <c>Vector&lt;Single, 308&gt;</c> for FMA-vector models.
+    /// <c>Vector&lt;Single, 308&gt;</c> (or 518 with the CQT features) for FMA-vector models.
     /// </summary>
-    public VectorDataViewType FeatureType => Kind == GenreFeatureKind.LogMel ? LogMel!.FeatureType : FmaVectorRecipe.VectorType;
+    public VectorDataViewType FeatureType => Kind == GenreFeatureKind.LogMel ? LogMel!.FeatureType : FmaVector!.FeatureType;
 
     /// <summary>Length of the excerpt (and of a song window) the model reads, in seconds: the recipe's excerpt duration.</summary>
     public double WindowSeconds => Recipe.Excerpt.DurationSeconds;

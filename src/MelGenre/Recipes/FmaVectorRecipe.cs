@@ -13,7 +13,7 @@ namespace MelGenre.Recipes;
 /// <summary>
 /// The classical models' features: <c>LoadAudio</c> (<see cref="Excerpt"/>, 44.1 kHz by default, as FMA computes at
 /// each MP3's native rate) → <c>ExtractFmaFeatures</c> (<see cref="Features"/>, at the excerpt's rate): the 308-value
-/// FMA-style vector. Immutable; derive variants with <c>with</c>.
+/// FMA-style vector, or FMA's full 518 values with <see cref="FmaFeatureSettings.IncludeCqt"/>. Immutable; derive variants with <c>with</c>.
 /// </summary>
 public sealed record FmaVectorRecipe : IFeatureRecipe
 {
@@ -36,14 +36,17 @@ public sealed record FmaVectorRecipe : IFeatureRecipe
     /// <summary>The feature settings actually used (at the excerpt's rate).</summary>
     public FmaFeatureSettings EffectiveFeatures => Features.SampleRate == Excerpt.SampleRate ? Features : Features with { SampleRate = Excerpt.SampleRate };
 
-    /// <summary>The feature column's type: <c>Vector&lt;Single, 308&gt;</c>.</summary>
+    /// <summary>The feature column's type of the default (308-value) vector: <c>Vector&lt;Single, 308&gt;</c>; see <see cref="FeatureType"/>.</summary>
     public static VectorDataViewType VectorType { get; } = new(NumberDataViewType.Single, FmaFeatureVector.Length);
 
-    /// <inheritdoc/>
-    public VectorDataViewType FeatureType => VectorType;
+    /// <summary>The feature column's type of the full vector (<see cref="FmaFeatureSettings.IncludeCqt"/>): <c>Vector&lt;Single, 518&gt;</c>.</summary>
+    public static VectorDataViewType FullVectorType { get; } = new(NumberDataViewType.Single, FmaFeatureVector.FullLength);
+
+    /// <summary>The feature column's type: <c>Vector&lt;Single, 308&gt;</c>, or 518 with <see cref="FmaFeatureSettings.IncludeCqt"/>.</summary>
+    public VectorDataViewType FeatureType => Features is { IncludeCqt: true } ? FullVectorType : VectorType;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string>? SlotNames => FmaFeatureVector.SlotNames;
+    public IReadOnlyList<string>? SlotNames => Features is { IncludeCqt: true } ? FmaCqtFeatures.FullSlotNames : FmaFeatureVector.SlotNames;
 
     /// <inheritdoc/>
     public string Kind => "fma";
@@ -77,13 +80,21 @@ public sealed record FmaVectorRecipe : IFeatureRecipe
     {
         var f = EffectiveFeatures;
         var ci = CultureInfo.InvariantCulture;
-        return string.Join("; ", new[]
+        var parts = new List<string>
         {
-            $"fma features v{FeatureCodeVersion} ({FmaFeatureVector.Length} values)",
+            $"fma features v{FeatureCodeVersion} ({f.VectorLength} values)",
             string.Format(ci, "load: sr={0} offset={1:R} duration={2:R} mono=mean resampler=soxr_hq pad=zeros", Excerpt.SampleRate, Excerpt.OffsetSeconds, Excerpt.DurationSeconds),
             string.Format(ci, "stft: n_fft={0} hop={1} chroma_sr={2} n_mels={3} n_mfcc={4} constant_row_moment={5:R}",
                 f.FftSize, f.HopLength, f.ChromaSampleRate?.ToString(ci) ?? "sr", FmaFeatureVector.MelCount, FmaFeatureVector.MfccCount, f.ConstantRowMoment),
-        });
+        };
+        if (f.IncludeCqt)
+        {
+            // Only when on, so that 308-value caches keep their fingerprint.
+            parts.Add(string.Format(ci, "cqt: hop={0} bins={1} bins_per_octave={2} tuning=estimated chroma_cqt chroma_cens tonnetz(cens)",
+                FmaCqtFeatures.HopLength, FmaCqtFeatures.BinCount, FmaCqtFeatures.BinsPerOctave));
+        }
+
+        return string.Join("; ", parts);
     }
 
     /// <inheritdoc/>
@@ -103,7 +114,7 @@ public sealed record FmaVectorRecipe : IFeatureRecipe
         .Append(mlContext.Transforms.ExtractFmaFeatures(new ExtractFmaFeaturesEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = audio, Settings = EffectiveFeatures }));
     }
 
-    VectorKernel IFeatureRecipe.CreateKernel() => new FmaFeatureVector(EffectiveFeatures).Compute;
+    VectorKernel IFeatureRecipe.CreateKernel() => new FmaFeatureVector(EffectiveFeatures).ComputeVector;
 
     /// <summary>
     /// Recovers the recipe from a fitted front end (for example the first transformers of a loaded model): the

@@ -61,13 +61,13 @@ public sealed class CliIntegrationTests : IDisposable
         // cached FMA vectors (computed by `features`, default --kind both).
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(work, "cache")).Length); // log-mel and fma-<fingerprint>
         Ok("train", "--out", work, "--model", "all", "--epochs", "1", "--frames", "256", "--batch-size", "16", "--threads", "1");
-        foreach (var name in new[] { "crnn", "cnnrnn", "lightgbm", "linear" })
+        foreach (var name in new[] { "crnn", "cnnrnn", "lightgbm", "linear", "rbf" })
             Assert.True(File.Exists(Path.Combine(work, "models", name + ".zip")), name);
 
         Ok("evaluate", "--out", work);
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "metrics", "metrics.json"))).RootElement;
-        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear", "ensemble" }, metrics.EnumerateArray().Select(m => m.GetProperty("model").GetString()));
-        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear" }, metrics[4].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear", "rbf", "ensemble" }, metrics.EnumerateArray().Select(m => m.GetProperty("model").GetString()));
+        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear", "rbf" }, metrics[5].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
         foreach (var m in metrics.EnumerateArray())
         {
             Assert.Equal(9, m.GetProperty("count").GetInt32());
@@ -84,7 +84,7 @@ public sealed class CliIntegrationTests : IDisposable
         // An ensemble of a chosen subset: a network and a classical model.
         Ok("evaluate", "--out", work, "--ensemble", "crnn,lightgbm");
         metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "metrics", "metrics.json"))).RootElement;
-        Assert.Equal(new[] { "crnn", "lightgbm" }, metrics[4].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(new[] { "crnn", "lightgbm" }, metrics[5].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal(2, CliApp.Run(new[] { "evaluate", "--out", work, "--ensemble", "crnn,resnet" }));
 
         // The saved classical model is the whole pipeline from a path, loadable like the networks, and its Score is already
@@ -103,7 +103,7 @@ public sealed class CliIntegrationTests : IDisposable
         Directory.CreateDirectory(songs);
         foreach (var f in new[] { "000002.mp3", "000140.mp3" })
             File.Copy(Path.Combine(FmaSample.Folder!, "fma_small", "000", f), Path.Combine(songs, f));
-        Ok("predict", songs, "--out", work); // all four models
+        Ok("predict", songs, "--out", work); // all five models
         var lines = File.ReadAllLines(Path.Combine(work, "predictions.csv"));
         Assert.Equal(3, lines.Length);
         foreach (var line in lines.Skip(1))
@@ -128,15 +128,15 @@ public sealed class CliIntegrationTests : IDisposable
         SyntheticMusic.WriteDataset(audio, 4, seed: 5);
         // Only the log-mels here: `train` computes the FMA vectors when a classical model first needs them.
         Ok("features", "--folder", audio, "--out", work, "--duration", "6", "--hop", "512", "--pad", "constant", "--validation", "0.25", "--test", "0.25",
-            "--kind", "mel", "--fma-sample-rate", "22050");
+            "--kind", "mel", "--fma-sample-rate", "22050", "--fma-cqt");
         Assert.Single(Directory.GetDirectories(Path.Combine(work, "cache")));
-        Ok("train", "--out", work, "--model", "crnn,lightgbm,linear", "--epochs", "2", "--batch-size", "8", "--threads", "1");
+        Ok("train", "--out", work, "--model", "crnn,lightgbm,linear,rbf", "--epochs", "2", "--batch-size", "8", "--threads", "1");
         Assert.False(File.Exists(Path.Combine(work, "models", "cnnrnn.zip")));
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(work, "cache")).Length);
         Ok("evaluate", "--out", work, "--split", "validation", "--ensemble", "classical");
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "metrics", "metrics.json"))).RootElement;
-        Assert.Equal(new[] { "crnn", "lightgbm", "linear", "ensemble" }, metrics.EnumerateArray().Select(m => m.GetProperty("model").GetString()));
-        Assert.Equal(new[] { "lightgbm", "linear" }, metrics[3].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(new[] { "crnn", "lightgbm", "linear", "rbf", "ensemble" }, metrics.EnumerateArray().Select(m => m.GetProperty("model").GetString()));
+        Assert.Equal(new[] { "lightgbm", "linear", "rbf" }, metrics[4].GetProperty("members").EnumerateArray().Select(m => m.GetString()));
         Ok("evaluate", "--out", work, "--split", "validation", "--model", Path.Combine(work, "models", "crnn.zip"));
         metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "metrics", "metrics.json"))).RootElement;
         Assert.Equal("crnn", Assert.Single(metrics.EnumerateArray()).GetProperty("model").GetString()); // one model: no ensemble
@@ -145,6 +145,9 @@ public sealed class CliIntegrationTests : IDisposable
         Assert.StartsWith(song + ",4,", File.ReadAllLines(Path.Combine(work, "predictions.csv"))[1]); // 0, 3, 6 and, for the 2-s tail, 8
         Ok("predict", song, "--out", work, "--hop", "3", "--model", Path.Combine(work, "models", "linear.zip")); // a classical model alone
         Assert.StartsWith(song + ",4,", File.ReadAllLines(Path.Combine(work, "predictions.csv"))[1]);
+        Ok("predict", song, "--out", work, "--hop", "3", "--model", Path.Combine(work, "models", "rbf.zip")); // the kernel model alone, on the 518 values
+        Assert.StartsWith(song + ",4,", File.ReadAllLines(Path.Combine(work, "predictions.csv"))[1]);
+        Assert.Equal(518, MelGenre.Prediction.GenreModel.Load(new MLContext(), Path.Combine(work, "models", "rbf.zip")).FeatureType.Size);
         Ok("report", "--out", work);
         Assert.Equal(5, Directory.GetFiles(Path.Combine(work, "report"), "mel-*.png").Length);
     }

@@ -15,9 +15,10 @@ public sealed class CliModelTests
     public void Model_names_resolve_groups_in_a_fixed_order()
     {
         Assert.Equal(new[] { "crnn", "cnnrnn" }, ModelFiles.Resolve("both"));
-        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear" }, ModelFiles.Resolve("all"));
+        Assert.Equal(new[] { "crnn", "cnnrnn", "lightgbm", "linear", "rbf" }, ModelFiles.Resolve("all"));
         Assert.Equal(new[] { "crnn", "lightgbm" }, ModelFiles.Resolve("lightgbm, crnn"));
-        Assert.Equal(new[] { "cnnrnn", "lightgbm", "linear" }, ModelFiles.Resolve("classical,cnnrnn"));
+        Assert.Equal(new[] { "cnnrnn", "lightgbm", "linear", "rbf" }, ModelFiles.Resolve("classical,cnnrnn"));
+        Assert.Equal(FeatureKind.Fma, ModelFiles.KindOf("rbf"));
         Assert.Contains("resnet", Assert.Throws<CliException>(() => ModelFiles.Resolve("crnn,resnet")).Message);
         Assert.Equal(FeatureKind.Fma, ModelFiles.KindOf("linear"));
         Assert.Equal(FeatureKind.Mel, ModelFiles.KindOf("cnnrnn"));

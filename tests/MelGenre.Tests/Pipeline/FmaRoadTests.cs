@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using MelGenre.Dsp;
+using MelGenre.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
@@ -135,5 +136,44 @@ public sealed class FmaRoadTests : IDisposable
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
         Assert.True(metrics.MacroAccuracy >= 0.85, $"macro accuracy {metrics.MacroAccuracy:F3} on held-out clips");
         Assert.True(metrics.LogLoss < 1.0, $"log-loss {metrics.LogLoss:F3}");
+    }
+
+    [Fact]
+    public void Rbf_kernel_model_on_FMA_features_chooses_gamma_on_validation_learns_saves_and_reloads()
+    {
+        var ml = new MLContext(seed: 1);
+        var front = ml.Transforms.ExtractFmaFeaturesFromFiles("Features", "Path", sampleRate: Rate, durationSeconds: Seconds)
+            .Append(ml.Transforms.Conversion.MapValueToKey("Label", "Genre"))
+            .Fit(ml.Data.LoadFromEnumerable(MakeClips(1, seed: 6)));
+        IDataView Featurize(int perGenre, int seed) => ml.Data.Cache(front.Transform(ml.Data.LoadFromEnumerable(MakeClips(perGenre, seed))));
+        var train = Featurize(6, 7);
+        var validation = Featurize(2, 8);
+        var test = Featurize(3, 9);
+
+        var options = new RbfKernelOptions { Rank = 200, Seed = 3, Threads = 1 };
+        var fit = RbfKernelClassifier.Fit(ml, train, validation, options);
+        Assert.Equal(9, fit.Grid.Count); // 3 gammas x 3 L2 weights
+        Assert.All(fit.Grid, p => Assert.NotNull(p.ValidationLogLoss));
+        Assert.Equal(fit.Grid.Min(p => p.ValidationLogLoss), fit.Chosen.ValidationLogLoss);
+        Assert.Equal(3, fit.Transformers.Count);
+        Assert.Contains("gamma", RbfKernelClassifier.Describe(fit, options), StringComparison.Ordinal);
+
+        ITransformer model = new TransformerChain<ITransformer>(fit.Transformers.ToArray());
+        var scored = model.Transform(test);
+        var metrics = ml.MulticlassClassification.Evaluate(scored);
+        Assert.True(metrics.MacroAccuracy >= 0.85, $"macro accuracy {metrics.MacroAccuracy:F3} on held-out clips");
+
+        // Seeded: the same options give the same model.
+        var again = new TransformerChain<ITransformer>(RbfKernelClassifier.Fit(ml, train, validation, options).Transformers.ToArray());
+        Assert.Equal(scored.GetColumn<float[]>("Score").ToArray(), again.Transform(test).GetColumn<float[]>("Score").ToArray());
+
+        string zip = Path.Combine(_dir, "fma-rbf.zip");
+        ml.Model.Save(model, train.Schema, zip);
+        var loaded = new MLContext(seed: 99).RegisterMelGenre().Model.Load(zip, out _);
+        Assert.Equal(scored.GetColumn<float[]>("Score").ToArray(), loaded.Transform(test).GetColumn<float[]>("Score").ToArray());
+
+        // Without validation data: one fit, the middle of the grids.
+        var plain = RbfKernelClassifier.Fit(ml, train, null, options);
+        Assert.Equal(new RbfGridPoint(1f / FmaFeatureVector.Length, 0.1f, null, null), Assert.Single(plain.Grid));
     }
 }

@@ -29,6 +29,16 @@ public sealed record FmaFeatureSettings
     /// </summary>
     public float ConstantRowMoment { get; init; }
 
+    /// <summary>
+    /// When true, the vector also holds FMA's CQT-based features (<c>chroma_cens</c>, <c>chroma_cqt</c>, <c>tonnetz</c>;
+    /// 210 values, librosa 0.11-exact) and has FMA's full 518 values in <c>features.csv</c>'s column order and slot names.
+    /// Default false: the 308 STFT-based values. The CQT part costs about as much again as the 308 values.
+    /// </summary>
+    public bool IncludeCqt { get; init; }
+
+    /// <summary>Number of values of the vector: 518 with <see cref="IncludeCqt"/>, else 308.</summary>
+    public int VectorLength => IncludeCqt ? FmaFeatureVector.FullLength : FmaFeatureVector.Length;
+
     /// <summary>The per-frame feature settings these correspond to.</summary>
     /// <returns>Settings for <see cref="SpectralFeatures"/>.</returns>
     public SpectralFeatureSettings ToSpectralSettings() => new()

@@ -32,6 +32,11 @@ internal sealed class FmaFeatureVector
     /// <summary>Number of values of the vector: 7 statistics × 44 rows.</summary>
     public const int Length = 308;
 
+    /// <summary>Number of values of FMA's full vector (these 308 plus the 210 CQT-based values of <see cref="FmaCqtFeatures"/>).</summary>
+    public const int FullLength = Length + FmaCqtFeatures.Length;
+
+    private static readonly int[] StftVectorIndex = BuildStftVectorIndex();
+
     private static readonly (string Name, int Rows)[] Blocks =
     [
         ("chroma_stft", 12),
@@ -86,6 +91,48 @@ internal sealed class FmaFeatureVector
 
     /// <summary>Names of the 308 values, e.g. <c>mfcc/mean/01</c> (feature/statistic/number as in FMA's features.csv).</summary>
     public static IReadOnlyList<string> SlotNames => Names;
+
+    /// <summary>Number of values <see cref="ComputeVector"/> writes: 518 with <see cref="FmaFeatureSettings.IncludeCqt"/>, else 308.</summary>
+    public int VectorLength => Settings.VectorLength;
+
+    /// <summary>Slot names of <see cref="ComputeVector"/>'s output: FMA's 518 names with <see cref="FmaFeatureSettings.IncludeCqt"/>, else <see cref="SlotNames"/>.</summary>
+    public IReadOnlyList<string> VectorSlotNames => Settings.IncludeCqt ? FmaCqtFeatures.FullSlotNames : Names;
+
+    /// <summary>
+    /// Computes the vector the settings ask for: the 308 values, or with <see cref="FmaFeatureSettings.IncludeCqt"/> FMA's
+    /// 518 (the 308 and <see cref="FmaCqtFeatures"/>' 210 placed by <see cref="FmaCqtFeatures.FullVectorIndex"/>).
+    /// </summary>
+    /// <param name="samples">Mono signal at <see cref="FmaFeatureSettings.SampleRate"/>.</param>
+    /// <param name="destination">Exactly <see cref="VectorLength"/> values, in <see cref="VectorSlotNames"/> order.</param>
+    /// <exception cref="ArgumentException">Wrong destination length, or too few samples.</exception>
+    public void ComputeVector(ReadOnlySpan<float> samples, Span<float> destination)
+    {
+        if (!Settings.IncludeCqt)
+        {
+            Compute(samples, destination);
+            return;
+        }
+
+        if (destination.Length != FullLength)
+        {
+            throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "destination must hold {0} values, got {1}", FullLength, destination.Length), nameof(destination));
+        }
+
+        Span<float> stft = stackalloc float[Length];
+        Compute(samples, stft);
+        Span<float> cqt = stackalloc float[FmaCqtFeatures.Length];
+        new FmaCqtFeatures(Settings.ConstantRowMoment).Compute(samples, Settings.SampleRate, cqt);
+        IReadOnlyList<int> cqtIndex = FmaCqtFeatures.FullVectorIndex;
+        for (int i = 0; i < cqt.Length; i++)
+        {
+            destination[cqtIndex[i]] = cqt[i];
+        }
+
+        for (int i = 0; i < stft.Length; i++)
+        {
+            destination[StftVectorIndex[i]] = stft[i];
+        }
+    }
 
     /// <summary>Number of frames the statistics run over for a clip of <paramref name="sampleCount"/> samples.</summary>
     /// <param name="sampleCount">Number of samples.</param>
@@ -147,6 +194,27 @@ internal sealed class FmaFeatureVector
     /// The per-frame features behind the vector, row-major <c>[row, frame]</c>, blocks in <see cref="SlotNames"/>'s
     /// feature order (chroma 12, mfcc 20, rms, bandwidth, centroid, contrast 7, rolloff, zcr).
     /// </summary>
+    internal static int[] BuildStftVectorIndex()
+    {
+        var taken = new bool[FullLength];
+        foreach (int i in FmaCqtFeatures.FullVectorIndex)
+        {
+            taken[i] = true;
+        }
+
+        var index = new int[Length];
+        int next = 0;
+        for (int slot = 0; slot < FullLength; slot++)
+        {
+            if (!taken[slot])
+            {
+                index[next++] = slot;
+            }
+        }
+
+        return index;
+    }
+
     internal void ComputeFrames(ReadOnlySpan<float> samples, Span<float> matrix, int frames)
     {
         var outputs = new FrameOutputs

@@ -36,7 +36,8 @@ public sealed class ExtractFmaFeaturesEstimator : VectorEstimatorBase<ExtractFma
 /// Computes the FMA-style clip feature vector (<see cref="FmaFeatureVector"/>: 7 statistics of zcr, chroma_stft, rms,
 /// spectral centroid, bandwidth, contrast, roll-off and 20 MFCCs, all from one STFT, librosa 0.11-exact) of a
 /// fixed-length mono audio vector. Output: <c>Vector&lt;Single, 308&gt;</c> in FMA's <c>features.csv</c> column order,
-/// with slot names (<see cref="FmaFeatureVector.SlotNames"/>). Immutable and safe for concurrent use.
+/// with slot names (<see cref="FmaFeatureVector.SlotNames"/>); with <see cref="FmaFeatureSettings.IncludeCqt"/>
+/// FMA's full <c>Vector&lt;Single, 518&gt;</c> (adds chroma_cens, chroma_cqt and tonnetz). Immutable and safe for concurrent use.
 /// </summary>
 public sealed class ExtractFmaFeaturesTransformer : VectorTransformerBase<FmaFeatureSettings>
 {
@@ -44,6 +45,7 @@ public sealed class ExtractFmaFeaturesTransformer : VectorTransformerBase<FmaFea
     internal const string Component = "ExtractFmaFeatures";
 
     private static readonly DataViewSchema.Annotations SlotNameAnnotations = FeatureSchema.SlotNames(FmaFeatureVector.SlotNames);
+    private static readonly DataViewSchema.Annotations FullSlotNameAnnotations = FeatureSchema.SlotNames(FmaCqtFeatures.FullSlotNames);
 
     private readonly FmaFeatureVector _kernel;
 
@@ -63,6 +65,7 @@ public sealed class ExtractFmaFeaturesTransformer : VectorTransformerBase<FmaFea
     {
         var (_, samples) = FeatureSchema.BindAudio(inputSchema, InputColumnName, Settings.SampleRate, Component);
         FeatureSchema.FrameCount(InputColumnName, samples, _kernel.GetFrameCount);
-        return new VectorBinding(samples, new VectorDataViewType(NumberDataViewType.Single, FmaFeatureVector.Length), () => _kernel.Compute, SlotNameAnnotations);
+        return new VectorBinding(samples, new VectorDataViewType(NumberDataViewType.Single, _kernel.VectorLength), () => _kernel.ComputeVector,
+            Settings.IncludeCqt ? FullSlotNameAnnotations : SlotNameAnnotations);
     }
 }

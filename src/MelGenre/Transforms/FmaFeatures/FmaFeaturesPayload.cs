@@ -6,7 +6,7 @@ namespace MelGenre.Transforms;
 
 /// <summary>
 /// Saved form of <see cref="ExtractFmaFeaturesTransformer"/>'s settings. Version 2: sr, n_fft, hop, chroma sr?, constant-row
-/// moment. Version 1 (MelGenre 0.1.0): JSON.
+/// moment, include-CQT flag. Version 1 (MelGenre 0.1.0): JSON.
 /// </summary>
 internal sealed class FmaFeaturesPayload : ISettingsPayload<FmaFeatureSettings>
 {
@@ -27,11 +27,13 @@ internal sealed class FmaFeaturesPayload : ISettingsPayload<FmaFeatureSettings>
         w.Write(s.HopLength);
         Payload.WriteNullable(w, s.ChromaSampleRate);
         w.Write(s.ConstantRowMoment);
+        w.Write(s.IncludeCqt);
     }
 
     public FmaFeatureSettings Read(BinaryReader r) => new()
     {
         SampleRate = r.ReadInt32(), FftSize = r.ReadInt32(), HopLength = r.ReadInt32(), ChromaSampleRate = Payload.ReadNullableInt32(r), ConstantRowMoment = r.ReadSingle(),
+        IncludeCqt = r.ReadBoolean(),
     };
 
     public IReadOnlyList<string> Validate(FmaFeatureSettings settings) => settings.Validate();
