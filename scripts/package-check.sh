@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 feed="artifacts/feed"
-version="0.1.0-local.$(date +%Y%m%d%H%M%S)"
+version="0.2.0-local.$(date +%Y%m%d%H%M%S)"
 rm -rf "$feed" && mkdir -p "$feed"
 dotnet pack src/MelGenre/MelGenre.csproj -c Release -nologo -v quiet -o "$feed" -p:Version="$version"
 pkg="$feed/MelGenre.$version.nupkg"

@@ -27,7 +27,10 @@ public static class CliApp
         Console.CancelKeyPress += onCancel;
         try
         {
-            return Build(cancel.Token).Parse(args).Invoke();
+            var parsed = Build(cancel.Token).Parse(args);
+            if (parsed.Errors.Count > 0)
+                return InputChecks.ParseError(parsed);
+            return parsed.Invoke();
         }
         finally
         {
@@ -39,7 +42,8 @@ public static class CliApp
     {
         var outOption = new Option<string>("--out", "-o") { Description = "Working folder: features.json, cache/, models/, metrics/, report/.", DefaultValueFactory = _ => DefaultOut };
         var seed = new Option<int>("--seed") { Description = "Seed of splits, weight initialisation and shuffling.", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int?>("--threads") { Description = "Threads (default: all cores)." };
+        var threads = new Option<int?>("--threads") { Description = "Threads (default: all cores; at most 4 per core)." };
+        threads.Validators.Add(InputChecks.ValidateThreads);
         var models = new Option<string[]>("--model", "-m") { Description = "Model zip(s) to use instead of those in <out>/models (evaluate, predict).", AllowMultipleArgumentsPerToken = true };
 
         // features
@@ -54,8 +58,10 @@ public static class CliApp
         var duration = new Option<double>("--duration") { Description = "Clip length in seconds (padded/cut).", DefaultValueFactory = _ => 30 };
         var offset = new Option<double>("--offset") { Description = "Start of the clip in seconds.", DefaultValueFactory = _ => 0 };
         var hop = new Option<int>("--hop") { Description = "STFT hop length in samples (original: 1024).", DefaultValueFactory = _ => 1024 };
-        var mels = new Option<int>("--mels") { Description = "Mel bands.", DefaultValueFactory = _ => 128 };
-        var fft = new Option<int>("--fft") { Description = "FFT size.", DefaultValueFactory = _ => 2048 };
+        var mels = new Option<int>("--mels") { Description = "Mel bands (1 to 1024).", DefaultValueFactory = _ => 128 };
+        mels.Validators.Add(r => InputChecks.InRange(r, 1, 1024));
+        var fft = new Option<int>("--fft") { Description = "FFT size (16 to 65536).", DefaultValueFactory = _ => 2048 };
+        fft.Validators.Add(r => InputChecks.InRange(r, 16, 65536));
         var rate = new Option<int>("--sample-rate") { Description = "Resample to this rate (Hz).", DefaultValueFactory = _ => 22050 };
         var pad = new Option<string>("--pad") { Description = "STFT edge padding: reflect (librosa < 0.9, the original) or constant (librosa >= 0.9).", DefaultValueFactory = _ => "reflect" };
         pad.AcceptOnlyFromAmong("reflect", "constant");
@@ -80,7 +86,7 @@ public static class CliApp
                 SampleRate = r.GetValue(rate), OffsetSeconds = r.GetValue(offset), DurationSeconds = r.GetValue(duration),
                 FftSize = r.GetValue(fft), HopLength = r.GetValue(hop), MelCount = r.GetValue(mels), PadMode = r.GetValue(pad)!,
             },
-            r.GetValue(seed), r.GetValue(validation), r.GetValue(test), r.GetValue(threads), r.GetValue(precision)!, r.GetValue(retry),
+            r.GetValue(seed), r.GetValue(validation), r.GetValue(test), InputChecks.Threads(r.GetValue(threads)), r.GetValue(precision)!, r.GetValue(retry),
             r.GetValue(kind)!, new FmaOptions { SampleRate = r.GetValue(fmaRate) }, ShardOption.Parse(r.GetValue(shard))), cancel)));
 
         // train
@@ -97,6 +103,7 @@ public static class CliApp
             }
         });
         var iterations = new Option<int?>("--iterations") { Description = "LightGBM: most boosting rounds (default 500; stops after 50 rounds without a validation log-loss gain)." };
+        iterations.Validators.Add(r => InputChecks.AtLeast(r, 1));
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: the original 70 for the CRNN, 50 for the CNN-RNN)." };
         var batch = new Option<int?>("--batch-size") { Description = "Batch size (default: the original 32 / 64)." };
         var frames = new Option<int?>("--frames") { Description = "Frames the networks see (default: 640 at hop 1024, as the original; else all)." };
@@ -106,7 +113,7 @@ public static class CliApp
             outOption, model, epochs, batch, frames, seed, threads, patience, iterations,
         };
         train.SetAction(r => Guard(() => TrainCommand.Run(new TrainCommand.Options(r.GetValue(outOption)!, r.GetValue(model)!, r.GetValue(epochs),
-            r.GetValue(batch), r.GetValue(frames), r.GetValue(seed), r.GetValue(threads), r.GetValue(patience), r.GetValue(iterations)), cancel)));
+            r.GetValue(batch), r.GetValue(frames), r.GetValue(seed), InputChecks.Threads(r.GetValue(threads)), r.GetValue(patience), r.GetValue(iterations)), cancel)));
 
         // evaluate
         var split = new Option<string>("--split") { Description = "Split to evaluate on.", DefaultValueFactory = _ => "test" };
@@ -118,7 +125,7 @@ public static class CliApp
         };
         evaluate.SetAction(r => Guard(() =>
         {
-            EvaluateCommand.Run(new EvaluateCommand.Options(r.GetValue(outOption)!, r.GetValue(split)!, r.GetValue(models), r.GetValue(ensemble), r.GetValue(threads)), cancel);
+            EvaluateCommand.Run(new EvaluateCommand.Options(r.GetValue(outOption)!, r.GetValue(split)!, r.GetValue(models), r.GetValue(ensemble), InputChecks.Threads(r.GetValue(threads))), cancel);
             return 0;
         }));
 
@@ -133,8 +140,8 @@ public static class CliApp
         };
         predict.SetAction(r => Guard(() =>
         {
-            PredictCommand.Run(new PredictCommand.Options(r.GetValue(target)!, r.GetValue(outOption)!, r.GetValue(models), r.GetValue(windowHop), r.GetValue(top), r.GetValue(maxWindows)));
-            return 0;
+            var results = PredictCommand.Run(new PredictCommand.Options(r.GetValue(target)!, r.GetValue(outOption)!, r.GetValue(models), r.GetValue(windowHop), r.GetValue(top), r.GetValue(maxWindows)));
+            return InputChecks.PredictExitCode(results);
         }));
 
         // report
@@ -185,7 +192,13 @@ public static class CliApp
         catch (Exception e) when (e is CliException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
             or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
+            return 2;
+        }
+        catch (AggregateException e) when (InputChecks.UserErrorInside(e) is Exception inner)
+        {
+            // Parallel work (the feature cache build) wraps e.g. a full disk in an AggregateException.
+            Console.Error.WriteLine($"error: {inner.Message.ReplaceLineEndings(" ")}");
             return 2;
         }
         catch (OperationCanceledException)

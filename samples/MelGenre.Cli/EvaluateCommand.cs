@@ -34,6 +34,7 @@ internal static class EvaluateCommand
         var models = ModelFiles.LoadAll(ml, ws, o.ModelFilesGiven);
         foreach (var m in models)
             FeatureViews.RequireSameFeatures(manifest, m);
+        SplitStamp.RequireSameSplit(manifest, models, split.Value);
         var members = EnsembleMembers(o.Ensemble, models);
         // One class order for every table: the first model's. Other models' scores are matched to it by genre name.
         var classes = models[0].Classes;

@@ -59,6 +59,8 @@ internal static class FeatureViews
             Progress = new SyncProgress<FeatureCacheProgress>(p => progress.Update(p.Done, p.Total, p.ClipsPerSecond, p.Eta, p.Failed > 0 ? $"{p.Failed} failed" : null)),
         });
         progress.Done();
+        foreach (var r in report.Repaired)
+            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {r.Reason}");
         if (report.Computed > 0 || report.Failures.Count > 0)
             AnsiConsole.MarkupLineInterpolated($"{Name(kind)}: {report.Computed} clips computed in {report.Elapsed.TotalSeconds:0.0} s ([bold]{report.ClipsPerSecond:0.0} clips/s[/] on {n} threads), {report.Reused} already cached, {report.Failures.Count} failed.");
         return report;

@@ -57,6 +57,8 @@ internal static class FeaturesCommand
         var ws = new Workspace(o.Out);
         var settings = o.Features.ToSettings();
         var dataset = o.Source.Load();
+        foreach (var warning in dataset.Warnings)
+            InputChecks.Warn(warning);
         AnsiConsole.MarkupLineInterpolated($"[bold]Dataset:[/] {dataset.Source}");
         if (!dataset.HasSplit)
         {
@@ -91,7 +93,7 @@ internal static class FeaturesCommand
         if (kinds.Contains(FeatureKind.Fma))
         {
             var cache = new FmaFeatureCache(cacheRoot, fmaOptions.ToSettings(o.Features));
-            AnsiConsole.MarkupLineInterpolated($"FMA feature vector (classical models): 7 statistics of zcr, chroma, rms, centroid, bandwidth, contrast, roll-off and 20 MFCCs = {FmaFeatureVector.Length} values at {fmaOptions.SampleRate} Hz (n_fft {fmaOptions.FftSize}, hop {fmaOptions.HopLength}); cache {cache.Folder}");
+            AnsiConsole.MarkupLineInterpolated($"FMA feature vector (classical models): 7 statistics of zcr, chroma, rms, centroid, bandwidth, contrast, roll-off and 20 MFCCs = {Recipes.FmaVectorRecipe.VectorType.Size} values at {fmaOptions.SampleRate} Hz (n_fft {fmaOptions.FftSize}, hop {fmaOptions.HopLength}); cache {cache.Folder}");
             failures.AddRange(FeatureViews.Build(cache, dataset.Clips, o.Threads, cancel, o.RetryFailed).Report.Failures);
         }
         // A file that fails for one kind fails for both (same decoder); list it once.
@@ -106,6 +108,7 @@ internal static class FeaturesCommand
             AnsiConsole.MarkupLineInterpolated($"[yellow]{report.Failures.Count} file(s) could not be used and are left out{(o.Shard is null ? $" (listed in {ws.FailedFiles})" : "")}:[/]");
             foreach (var f in report.Failures.Take(20))
                 AnsiConsole.MarkupLineInterpolated($"  {f.Reason}");
+            InputChecks.RetryHint(report.Failures);
         }
         if (o.Shard is not null)
             return ShardOption.Finish(o.Shard, dataset.Clips.Count, total, cacheRoot, ws);
@@ -115,8 +118,10 @@ internal static class FeaturesCommand
         var emptyTraining = dataset.Genres.Where(g => !kept.Any(c => c.Genre == g && c.Split == DatasetSplit.Training)).ToList();
         if (emptyTraining.Count > 0)
             throw new CliException($"No usable training clip for genre(s) {string.Join(", ", emptyTraining)}: every class needs training clips.");
+        SplitStamp.WarnStaleModels(ws, SplitStamp.Compute(dataset.Clips));
         ws.Save(new FeatureManifest
         {
+            SplitFingerprint = SplitStamp.Compute(dataset.Clips),
             Source = dataset.Source,
             CacheDirectory = cacheRoot,
             Features = o.Features,
@@ -139,7 +144,7 @@ internal static class FeaturesCommand
         var counts = dataset.Counts();
         foreach (var g in dataset.Genres)
         {
-            table.AddRow(new[] { g }.Concat(Enum.GetValues<DatasetSplit>().Select(s =>
+            table.AddRow(new[] { Markup.Escape(g) }.Concat(Enum.GetValues<DatasetSplit>().Select(s =>
                 counts.TryGetValue((g, s), out int n) ? n.ToString(CultureInfo.InvariantCulture) : "0")).ToArray());
         }
         table.AddRow(new[] { "[bold]total[/]" }.Concat(Enum.GetValues<DatasetSplit>().Select(s =>

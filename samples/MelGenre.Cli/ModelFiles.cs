@@ -141,7 +141,8 @@ internal static class ModelFiles
         if (!File.Exists(file))
             throw new CliException($"No model at '{file}': run `melgenre train` first (or pass --model <zip>).");
         Prepare(ml);
-        var model = GenreModel.Load(ml, file, name);
+        ModelZip.CheckContainer(file);
+        var model = ModelZip.Guard(file, () => GenreModel.Load(ml, file, name));
         if (model.Kind == GenreFeatureKind.FmaVector && model.FeatureColumnName != "Features")
             throw new CliException($"'{file}': the FMA features are not in the column 'Features'; the CLI cannot score its cached vectors with it.");
         return LoadedModel.From(model);
@@ -157,7 +158,7 @@ internal static class ModelFiles
         if (files is { Count: > 0 })
         {
             foreach (var f in files)
-                list.Add(Load(ml, System.IO.Path.GetFileNameWithoutExtension(f), f));
+                list.Add(ModelZip.Guard(f, () => Load(ml, System.IO.Path.GetFileNameWithoutExtension(f), f)));
             var duplicate = list.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null)
                 throw new CliException($"Two model files are both called '{duplicate.Key}'; rename one.");
@@ -165,7 +166,7 @@ internal static class ModelFiles
         else
         {
             foreach (var n in All.Where(n => File.Exists(ws.ModelPath(n))))
-                list.Add(Load(ml, n, ws.ModelPath(n)));
+                list.Add(ModelZip.Guard(ws.ModelPath(n), () => Load(ml, n, ws.ModelPath(n))));
         }
         if (list.Count == 0)
             throw new CliException($"No trained model in '{ws.Models}': run `melgenre train --out {ws.Root}` first.");

@@ -50,7 +50,7 @@ internal static class PredictCommand
             {
                 song = predictor.Predict(file);
             }
-            catch (AudioDecodeException e)
+            catch (Exception e) when (e is AudioDecodeException or InvalidDataException)
             {
                 results.Add(new SongPrediction(file, 0, 0, Array.Empty<(string, float)>(), e.Message));
                 continue;

@@ -33,7 +33,7 @@ internal static class ReportCommand
         {
             string json = Path.Combine(ws.Models, name + ".history.json");
             if (File.Exists(json))
-                histories.Add((name, JsonSerializer.Deserialize<TrainingHistory>(File.ReadAllText(json), Workspace.Json)!));
+                histories.Add((name, InputChecks.ReadJson<TrainingHistory>(json, "run `melgenre train` again or delete it")));
         }
         if (histories.Count > 0)
         {

@@ -26,13 +26,15 @@ internal static class TrainCommand
         var names = ModelFiles.Resolve(o.Model);
         var ws = new Workspace(o.Out);
         var manifest = ws.Load();
+        InputChecks.RequireWritable(ws.Models); // before hours of training, not after
         var dataset = manifest.ToDataset();
         var ml = new MLContext(o.Seed);
         var genres = manifest.Genres;
         var trainClips = dataset.Get(DatasetSplit.Training);
         var validationClips = dataset.Get(DatasetSplit.Validation);
         // Features a model needs and `features` did not compute (e.g. --kind mel) are computed now.
-        FeatureViews.Ensure(manifest, trainClips.Concat(validationClips).ToList(), names.Select(ModelFiles.KindOf), o.Threads, cancel);
+        var usable = FeatureViews.Ensure(manifest, trainClips.Concat(validationClips).ToList(), names.Select(ModelFiles.KindOf), o.Threads, cancel).Select(c => c.Path).ToHashSet();
+        (trainClips, validationClips) = (trainClips.Where(c => usable.Contains(c.Path)).ToList(), validationClips.Where(c => usable.Contains(c.Path)).ToList());
 
         foreach (var name in names)
         {
@@ -77,6 +79,7 @@ internal static class TrainCommand
         var best = h.Epochs.FirstOrDefault(e => e.Epoch == h.SelectedEpoch);
         string path = ws.ModelPath(name);
         ModelFiles.SaveNetwork(ml, settings, classifier, path);
+        SplitStamp.Write(path, SplitStamp.Of(manifest));
         File.WriteAllText(Path.Combine(ws.Models, name + ".history.json"), JsonSerializer.Serialize(h, Workspace.Json));
         AnsiConsole.MarkupLineInterpolated($"  {h.ParameterCount:N0} parameters, {watch.Elapsed.TotalSeconds:0} s; kept epoch {h.SelectedEpoch} (validation accuracy {Pct(best?.ValidationAccuracy)}). Saved {path}");
     }
@@ -97,7 +100,7 @@ internal static class TrainCommand
         IDataView? validation = validationClips.Count > 0 ? ml.Data.Cache(cache.LoadDataView(ml, validationClips, manifest.Genres)) : null;
         int trainCount = train.GetColumn<uint>("Label").Count(); // clips with a cached vector (LoadFromEnumerable views have no row count)
         int validationCount = validation?.GetColumn<uint>("Label").Count() ?? 0;
-        AnsiConsole.MarkupLineInterpolated($"  {trainCount} training clips, {validationCount} validation; {manifest.Genres.Count} genres; input the {Dsp.FmaFeatureVector.Length}-value FMA vector at {cache.Settings.Excerpt.SampleRate} Hz.");
+        AnsiConsole.MarkupLineInterpolated($"  {trainCount} training clips, {validationCount} validation; {manifest.Genres.Count} genres; input the {Recipes.FmaVectorRecipe.VectorType.Size}-value FMA vector at {cache.Settings.Excerpt.SampleRate} Hz.");
         int threads = o.Threads ?? Environment.ProcessorCount;
         var fitted = new List<ITransformer>();
         var watch = Stopwatch.StartNew();
@@ -141,6 +144,7 @@ internal static class TrainCommand
         double? validationAcc = validation is null ? null : ml.MulticlassClassification.Evaluate(chain.Transform(validation)).MicroAccuracy;
         string path = ws.ModelPath(name);
         ModelFiles.SaveClassical(ml, cache.Settings, fitted, path);
+        SplitStamp.Write(path, SplitStamp.Of(manifest));
         AnsiConsole.MarkupLineInterpolated($"  {detail}; {watch.Elapsed.TotalSeconds:0.0} s; training accuracy {Pct(trainAcc)}, validation accuracy {Pct(validationAcc)}. Saved {path}");
     }
 

@@ -54,8 +54,15 @@ internal sealed class Workspace
     {
         if (!File.Exists(ManifestPath))
             throw new CliException($"'{ManifestPath}' does not exist: run `melgenre features ... --out {Root}` first.");
-        return JsonSerializer.Deserialize<FeatureManifest>(File.ReadAllText(ManifestPath), Json)
-            ?? throw new CliException($"'{ManifestPath}' is empty or damaged: run `melgenre features` again.");
+        try
+        {
+            return JsonSerializer.Deserialize<FeatureManifest>(File.ReadAllText(ManifestPath), Json)
+                ?? throw new CliException($"'{ManifestPath}' is empty or damaged: run `melgenre features` again.");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"'{ManifestPath}' is damaged ({e.Message.ReplaceLineEndings(" ")}): run `melgenre features` again.");
+        }
     }
 }
 
@@ -73,6 +80,9 @@ internal sealed class FeatureManifest
     public List<string> Kinds { get; set; } = new() { "mel" };
 
     public string Precision { get; set; } = "half";
+
+    /// <summary>The split's fingerprint (<see cref="SplitStamp"/>); absent in manifests written before it was recorded.</summary>
+    public string? SplitFingerprint { get; set; }
     public List<string> Genres { get; set; } = new();
     public List<ClipEntry> Clips { get; set; } = new();
     public List<string> FailedFiles { get; set; } = new();

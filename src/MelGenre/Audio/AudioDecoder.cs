@@ -32,6 +32,11 @@ public static class AudioDecoder
     public static AudioInfo GetInfo(string path)
     {
         using SndFileReader reader = SndFileReader.Open(path);
+        if (reader.Info.Frames == long.MaxValue)
+        {
+            throw new AudioDecodeException(path, AudioErrorKind.Corrupt,
+                $"libsndfile cannot tell its length (it reports 2^63-1 frames of {reader.Info.Format}): the file is truncated or damaged.");
+        }
         return reader.Info;
     }
 
@@ -255,7 +260,10 @@ public static class AudioDecoder
             Array.Resize(ref mono, (int)got);
         }
 
-        CheckPlausible(reader, mono, wholeFile: start == 0 && durationSeconds is null);
+        // The whole file was read when no duration was asked for, or when it ended before the duration: a silent MP3 of
+        // 10 s is then NoAudio whether it is read whole (predict) or as a 30-s clip (features), one rule for both.
+        bool reachedEnd = durationSeconds is null || got < (long)(durationSeconds.Value * sr);
+        CheckPlausible(reader, mono, wholeFile: start == 0 && reachedEnd);
         return mono;
     }
 

@@ -13,7 +13,9 @@ public sealed class AudioInfo
         Frames = frames;
         Format = format;
         FormatCode = formatCode;
-        Duration = sampleRate > 0 ? TimeSpan.FromSeconds((double)frames / sampleRate) : TimeSpan.Zero;
+        // A truncated Ogg makes libsndfile report INT64_MAX frames (length unknown): more seconds than a TimeSpan holds.
+        double seconds = sampleRate > 0 ? (double)frames / sampleRate : 0;
+        Duration = seconds >= TimeSpan.MaxValue.TotalSeconds / 2 ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>The path the information was read from.</summary>
@@ -34,7 +36,7 @@ public sealed class AudioInfo
     /// <summary>Container and encoding, e.g. "MP3", "WAV (PCM 16-bit)", "WAV (32-bit float)", "FLAC", "OGG (Vorbis)".</summary>
     public string Format { get; }
 
-    /// <summary><see cref="Frames"/> divided by <see cref="SampleRate"/>.</summary>
+    /// <summary><see cref="Frames"/> divided by <see cref="SampleRate"/> (<see cref="TimeSpan.MaxValue"/> when the length is unknown).</summary>
     public TimeSpan Duration { get; }
 
     /// <summary>The raw libsndfile SF_FORMAT_* code (major type | subtype).</summary>

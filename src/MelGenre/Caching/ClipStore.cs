@@ -24,7 +24,10 @@ namespace MelGenre.Caching;
 /// </summary>
 internal sealed class ClipStore
 {
-    private const int FormatVersion = 1; // 1: header (magic, version, fingerprint, source path/size/ticks, precision, rows, cols) + values
+    // 1: header (magic, version, fingerprint, source path/size/ticks, precision, rows, cols) + values.
+    // 2: the same + a SHA-256 of all the bytes before it (EntryChecksum); the source is the symlink's final target.
+    //    Version-1 entries are stale (recomputed, not reported as damaged).
+    private const int FormatVersion = 2;
     private static readonly byte[] Magic = "MGFC"u8.ToArray();
 
     private readonly Func<string, float[]> _compute;
@@ -68,6 +71,7 @@ internal sealed class ClipStore
         var paths = clips.Select(c => System.IO.Path.GetFullPath(c.Path)).Distinct(StringComparer.Ordinal).ToArray();
         var failures = new List<FeatureFailure>();
         var pending = new List<(string Path, SourceKey Key)>();
+        var repaired = new List<FeatureFailure>();
         int reused = 0;
         foreach (string path in paths)
         {
@@ -76,15 +80,18 @@ internal sealed class ClipStore
                 failures.Add(new FeatureFailure(path, missing!));
                 continue;
             }
-            if (HasValidEntry(key))
+            var state = Inspect(key);
+            if (state == EntryState.Valid)
             {
                 reused++;
                 continue;
             }
+            if (state == EntryState.Damaged)
+                repaired.Add(new FeatureFailure(path, $"the cached features of '{path}' were damaged (checksum mismatch, truncated or non-finite values) and are recomputed."));
             string fail = FailPath(key);
             if (!options.RetryFailures && File.Exists(fail))
             {
-                failures.Add(new FeatureFailure(path, File.ReadAllText(fail).Trim()));
+                failures.Add(new FeatureFailure(path, File.ReadAllText(fail).Trim()) { FromEarlierRun = true });
                 continue;
             }
             pending.Add((path, key));
@@ -106,11 +113,13 @@ internal sealed class ClipStore
             try
             {
                 values = _compute(path);
+                FeatureValues.RequireFinite(path, values, Precision == FeaturePrecision.Half);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
             {
                 // A file that cannot be decoded (AudioDecodeException is an IOException) is reported, not fatal.
                 string reason = e.Message.ReplaceLineEndings(" ");
+                values = null;
                 newFailures.Add(new FeatureFailure(path, reason));
                 WriteAtomically(FailPath(key), Encoding.UTF8.GetBytes(reason + "\n"));
                 Interlocked.Increment(ref failed);
@@ -131,6 +140,7 @@ internal sealed class ClipStore
             Computed = pending.Count - newFailures.Count,
             Reused = reused,
             Failures = failures.OrderBy(f => f.Path, StringComparer.Ordinal).ToArray(),
+            Repaired = repaired.Where(r => !newFailures.Any(f => f.Path == r.Path)).OrderBy(r => r.Path, StringComparer.Ordinal).ToArray(),
             Elapsed = watch.Elapsed,
         };
     }
@@ -185,7 +195,7 @@ internal sealed class ClipStore
         foreach (var (clip, key) in clips)
         {
             float[] features = ReadEntry(key, readValues: true)
-                ?? throw new InvalidDataException($"The cached features of '{clip.Path}' disappeared or the file changed since the view was made; run the feature extraction again.");
+                ?? throw new InvalidDataException($"The cached features of '{clip.Path}' disappeared, are damaged or the file changed since the view was made; run the feature extraction again (it recomputes them).");
             yield return new CachedClipRow
             {
                 Features = features,
@@ -202,7 +212,53 @@ internal sealed class ClipStore
 
     private string FailPath(SourceKey key) => System.IO.Path.Combine(Folder, key.Hash[..2], key.Hash + ".fail");
 
-    private bool HasValidEntry(SourceKey key) => ReadEntry(key, readValues: false) is not null;
+    /// <summary>
+    /// Whether a current entry is there, judged by its header and length only (cheap: <see cref="Contains"/> and the view's
+    /// scan). Its checksum is verified by <see cref="Build"/> and by every read of its values.
+    /// </summary>
+    private bool HasValidEntry(SourceKey key)
+    {
+        try
+        {
+            using var stream = new FileStream(EntryPath(key), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096);
+            using var r = new BinaryReader(stream, Encoding.UTF8);
+            return HeaderState(r, key, stream.Length, out _) == EntryState.Valid;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or EndOfStreamException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Checks the header against <paramref name="key"/> and the file's length; Valid means "values follow, unverified".</summary>
+    private EntryState HeaderState(BinaryReader r, SourceKey key, long length, out int bits)
+    {
+        bits = 0;
+        if (!r.ReadBytes(4).AsSpan().SequenceEqual(Magic) || r.ReadInt32() != FormatVersion)
+            return EntryState.Stale;
+        if (r.ReadString() != Fingerprint || r.ReadString() != key.Path || r.ReadInt64() != key.Size || r.ReadInt64() != key.Ticks)
+            return EntryState.Stale;
+        bits = r.ReadByte();
+        int rows = r.ReadInt32(), cols = r.ReadInt32();
+        if (rows != Rows || cols != Cols || bits is not (16 or 32))
+            return EntryState.Stale;
+        return length - r.BaseStream.Position == (long)rows * cols * (bits / 8) + EntryChecksum.Length ? EntryState.Valid : EntryState.Damaged;
+    }
+
+    private enum EntryState
+    {
+        Missing,
+        Stale,
+        Damaged,
+        Valid,
+    }
+
+    /// <summary>Whether the entry of <paramref name="key"/> is there and intact (checksum verified); stale = another format or source.</summary>
+    private EntryState Inspect(SourceKey key)
+    {
+        var bytes = ReadBytes(EntryPath(key));
+        return bytes is null ? EntryState.Missing : Parse(bytes, key, out _);
+    }
 
     private void Write(SourceKey key, float[] values)
     {
@@ -232,57 +288,68 @@ internal sealed class ClipStore
                 w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
             }
         }
+        EntryChecksum.Append(buffer);
         WriteAtomically(EntryPath(key), buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    /// <summary>Reads an entry; null when it is missing, stale, foreign or damaged. Without values only the header is checked.</summary>
+    /// <summary>Reads an entry; null when it is missing, stale, foreign or damaged. Every read verifies the checksum.</summary>
     private float[]? ReadEntry(SourceKey key, bool readValues)
     {
-        string path = EntryPath(key);
-        FileStream stream;
+        var bytes = ReadBytes(EntryPath(key));
+        if (bytes is null || Parse(bytes, key, out var values) != EntryState.Valid)
+            return null;
+        return readValues ? values : Array.Empty<float>();
+    }
+
+    private static byte[]? ReadBytes(string path)
+    {
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or EndOfStreamException)
         {
             return null;
         }
-        using (stream)
-        using (var r = new BinaryReader(stream, Encoding.UTF8))
+    }
+
+    /// <summary>Checks an entry's header against <paramref name="key"/>, its checksum and its values.</summary>
+    private EntryState Parse(byte[] bytes, SourceKey key, out float[]? values)
+    {
+        values = null;
+        using var stream = new MemoryStream(bytes, writable: false);
+        using var r = new BinaryReader(stream, Encoding.UTF8);
+        try
         {
-            try
+            var header = HeaderState(r, key, bytes.Length, out int bits);
+            if (header != EntryState.Valid)
+                return header;
+            if (!EntryChecksum.Verify(bytes))
+                return EntryState.Damaged;
+            int count = Rows * Cols;
+            var span = bytes.AsSpan((int)stream.Position, count * (bits / 8));
+            var result = new float[count];
+            if (bits == 32)
             {
-                if (!r.ReadBytes(4).AsSpan().SequenceEqual(Magic) || r.ReadInt32() != FormatVersion || r.ReadString() != Fingerprint
-                    || r.ReadString() != key.Path || r.ReadInt64() != key.Size || r.ReadInt64() != key.Ticks)
-                    return null;
-                int bits = r.ReadByte();
-                int rows = r.ReadInt32(), cols = r.ReadInt32();
-                if (rows != Rows || cols != Cols || bits is not (16 or 32))
-                    return null;
-                int count = rows * cols;
-                if (stream.Length - stream.Position != (long)count * (bits / 8))
-                    return null;
-                if (!readValues)
-                    return Array.Empty<float>();
-                var values = new float[count];
-                if (bits == 32)
-                {
-                    stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-                }
-                else
-                {
-                    var half = new Half[count];
-                    stream.ReadExactly(MemoryMarshal.AsBytes(half.AsSpan()));
-                    for (int i = 0; i < count; i++)
-                        values[i] = (float)half[i];
-                }
-                return values;
+                MemoryMarshal.Cast<byte, float>(span).CopyTo(result);
             }
-            catch (EndOfStreamException)
+            else
             {
-                return null;
+                var half = MemoryMarshal.Cast<byte, Half>(span);
+                for (int i = 0; i < count; i++)
+                    result[i] = (float)half[i];
             }
+            if (FeatureValues.FirstBad(result) >= 0)
+                return EntryState.Damaged;
+            values = result;
+            return EntryState.Valid;
+        }
+        catch (EndOfStreamException)
+        {
+            return EntryState.Damaged;
         }
     }
 
@@ -307,12 +374,17 @@ internal sealed class ClipStore
         }
     }
 
-    /// <summary>The identity of a source file: full path, size and last-write time (UTC ticks), and their SHA-256.</summary>
+    /// <summary>
+    /// The identity of a source file: full path, size and last-write time (UTC ticks), and their SHA-256. A symbolic link
+    /// is followed to its final target, whose path, size and time are the key (the link's own never change when the
+    /// file it points to is replaced).
+    /// </summary>
     private readonly record struct SourceKey(string Path, long Size, long Ticks, string Hash)
     {
         public static bool TryGet(string fullPath, out SourceKey key, out string? problem)
         {
-            var info = new FileInfo(fullPath);
+            var info = SymbolicLinks.ResolveFile(fullPath);
+            fullPath = info.FullName;
             if (!info.Exists)
             {
                 key = default;

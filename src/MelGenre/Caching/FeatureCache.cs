@@ -58,7 +58,14 @@ public sealed record FeatureCacheProgress(int Done, int Total, int Reused, int F
 /// <summary>A file that could not be turned into features, and why.</summary>
 /// <param name="Path">The audio file.</param>
 /// <param name="Reason">The decoder's message.</param>
-public sealed record FeatureFailure(string Path, string Reason);
+public sealed record FeatureFailure(string Path, string Reason)
+{
+    /// <summary>
+    /// True when the failure was recorded by an earlier run and the file was not tried again (its size and time are
+    /// unchanged: e.g. a permission problem fixed since); <see cref="FeatureCacheBuildOptions.RetryFailures"/> retries it.
+    /// </summary>
+    public bool FromEarlierRun { get; init; }
+}
 
 /// <summary>The outcome of <see cref="FeatureCache.Build"/>.</summary>
 public sealed class FeatureCacheReport
@@ -75,16 +82,30 @@ public sealed class FeatureCacheReport
     /// <summary>Files that could not be used (including those recorded by an earlier run), sorted by path.</summary>
     public IReadOnlyList<FeatureFailure> Failures { get; init; } = Array.Empty<FeatureFailure>();
 
+    /// <summary>
+    /// Cache entries that were found damaged (checksum mismatch, truncated, non-finite values) and were recomputed in this
+    /// run (those whose audio now fails are in <see cref="Failures"/> instead), sorted by path.
+    /// </summary>
+    public IReadOnlyList<FeatureFailure> Repaired { get; init; } = Array.Empty<FeatureFailure>();
+
     /// <summary>Wall-clock time of the computation (not counting the scan of the cache).</summary>
     public TimeSpan Elapsed { get; init; }
 
     /// <summary>Clips computed per second.</summary>
     public double ClipsPerSecond => Computed / Math.Max(Elapsed.TotalSeconds, 1e-9);
 
-    /// <summary>Writes the failures as tab-separated <c>path, reason</c> lines (an empty file when there are none).</summary>
+    /// <summary>
+    /// Writes the failures as tab-separated <c>path, reason</c> lines (an empty file when there are none). A backslash,
+    /// tab, carriage return or line feed inside a path or reason is written as <c>\\</c>, <c>\t</c>, <c>\r</c>, <c>\n</c>, so
+    /// that every line is one file even when file names contain them.
+    /// </summary>
     /// <param name="path">The file to write.</param>
     public void WriteFailures(string path)
-        => File.WriteAllLines(path, Failures.Select(f => f.Path + "\t" + f.Reason.ReplaceLineEndings(" ")));
+        => File.WriteAllLines(path, Failures.Select(f => Escape(f.Path) + "\t" + Escape(f.Reason)));
+
+    private static string Escape(string s)
+        => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal)
+            .Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }
 
 /// <summary>One clip as <see cref="FeatureCache.LoadDataView"/> serves it.</summary>
@@ -176,7 +197,11 @@ public sealed class FeatureCache
     /// <exception cref="OperationCanceledException">Cancelled; what was finished is kept.</exception>
     public FeatureCacheReport Build(IEnumerable<GenreClip> clips, FeatureCacheBuildOptions? options = null) => _store.Build(clips, options);
 
-    /// <summary>True when the features of <paramref name="audioPath"/> (as it is now on disk) are in the cache.</summary>
+    /// <summary>
+    /// True when the features of <paramref name="audioPath"/> (as it is now on disk) are in the cache. Judged by the entry's
+    /// header and length; its checksum is verified when its values are read (<see cref="TryRead"/>, the data view) and by
+    /// <see cref="Build"/>, which recomputes a damaged entry.
+    /// </summary>
     /// <param name="audioPath">The audio file.</param>
     /// <returns>Whether a valid entry exists.</returns>
     public bool Contains(string audioPath) => _store.Contains(audioPath);

@@ -44,6 +44,7 @@ public static class CsvDataset
 
         var clips = new List<GenreClip>();
         var missing = new List<string>();
+        var duplicates = new DuplicateClips(full);
         while (records.MoveNext())
         {
             var (fields, line) = records.Current;
@@ -64,7 +65,9 @@ public static class CsvDataset
                 missing.Add($"line {line}: {resolved}");
             string? artist = artistCol >= 0 && fields[artistCol].Trim().Length > 0 ? fields[artistCol].Trim() : null;
             string? id = idCol >= 0 && fields[idCol].Trim().Length > 0 ? fields[idCol].Trim() : null;
-            clips.Add(new GenreClip(resolved, genre, split, artist, id));
+            var clip = new GenreClip(resolved, genre, split, artist, id);
+            if (duplicates.IsNew(clip, line))
+                clips.Add(clip);
         }
         if (clips.Count == 0)
             throw new InvalidDataException($"{full}: the header is there but no clips are listed.");
@@ -78,7 +81,7 @@ public static class CsvDataset
             var first = clips.First(c => c.Split is null);
             throw new InvalidDataException($"{full}: some rows have a split and some do not (first without: '{first.Path}'); give every row a split or none.");
         }
-        var dataset = new GenreDataset(clips, $"CSV {full}");
+        var dataset = new GenreDataset(clips, $"CSV {full}") { Warnings = duplicates.Warnings };
         if (dataset.Genres.Count < 2)
             throw new InvalidDataException($"{full}: every clip has the genre '{dataset.Genres[0]}'; a classifier needs at least two genres.");
         return dataset;

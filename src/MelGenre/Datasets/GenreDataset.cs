@@ -37,6 +37,12 @@ public sealed class GenreDataset
     /// <summary>The distinct genres, sorted ordinally.</summary>
     public IReadOnlyList<string> Genres { get; }
 
+    /// <summary>
+    /// Problems the reader fixed by itself and the user should hear about, e.g. a file listed twice with the same label
+    /// (kept once). Empty for most datasets; not carried over by the split helpers.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+
     /// <summary>Where the clips come from (for messages and reports).</summary>
     public string Source { get; }
 

@@ -27,7 +27,7 @@ namespace MelGenre.Networks;
 /// <c>norm.{i}.weight|bias|running_mean|running_var|num_batches_tracked</c>,
 /// <c>lstm.weight_ih_l0|weight_hh_l0|bias_ih_l0|bias_hh_l0</c>, <c>dense.weight|bias</c>, <c>output.weight|bias</c>.</para>
 /// </remarks>
-public sealed class Crnn : Module<Tensor, Tensor>
+internal sealed class Crnn : Module<Tensor, Tensor>
 {
     // Field names are the state-dictionary names: do not rename.
     private readonly ModuleList<Conv1d> conv;

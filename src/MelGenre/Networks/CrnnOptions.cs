@@ -6,7 +6,7 @@ namespace MelGenre.Networks;
 /// 133,568 in TorchSharp) for 640 x 128 log-mel input and 8 genres. The network copies the options at construction;
 /// changing them afterwards has no effect on it.
 /// </summary>
-public sealed class CrnnOptions
+internal sealed class CrnnOptions
 {
     /// <summary>Time frames per example (input dimension 1). Must be large enough to leave at least one LSTM step
     /// after the convolution blocks (each removes <see cref="KernelSize"/> - 1 frames, then divides by

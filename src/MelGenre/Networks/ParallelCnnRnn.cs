@@ -34,7 +34,7 @@ namespace MelGenre.Networks;
 /// <c>gru.weight_ih_l0|weight_hh_l0|bias_ih_l0|bias_hh_l0</c> and the same with <c>_reverse</c>,
 /// <c>output.weight|bias</c>.</para>
 /// </remarks>
-public sealed class ParallelCnnRnn : Module<Tensor, Tensor>
+internal sealed class ParallelCnnRnn : Module<Tensor, Tensor>
 {
     // Field names are the state-dictionary names: do not rename.
     private readonly ModuleList<Conv2d> conv;

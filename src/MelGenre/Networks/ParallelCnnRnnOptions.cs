@@ -8,7 +8,7 @@ namespace MelGenre.Networks;
 /// (85,160 Keras parameters, 85,544 in TorchSharp) for 640 x 128 log-mel input and 8 genres. The network copies
 /// the options at construction; changing them afterwards has no effect on it.
 /// </summary>
-public sealed class ParallelCnnRnnOptions
+internal sealed class ParallelCnnRnnOptions
 {
     /// <summary>Time frames per example (input dimension 1, image height). Default 640.</summary>
     public int Frames { get; set; } = 640;

@@ -75,12 +75,15 @@ public sealed class SongPredictor
     /// <param name="path">An audio file of any length.</param>
     /// <returns>The song's genre probabilities and each model's.</returns>
     /// <exception cref="AudioDecodeException">The file cannot be decoded.</exception>
+    /// <exception cref="System.IO.InvalidDataException">Its features are not finite (samples far beyond ±1).</exception>
     public SongPrediction Predict(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var windows = new Dictionary<string, IReadOnlyList<FeatureWindow>>();
         foreach (var (key, extract) in _groups)
             windows[key] = extract(path);
+        foreach (var w in windows.Values.SelectMany(ws => ws))
+            Caching.FeatureValues.RequireFinite(path, w.Features); // samples far beyond +/-1: this file fails, not the run
 
         var song = new float[Classes.Count];
         var perModel = new List<ModelSongPrediction>(Models.Count);

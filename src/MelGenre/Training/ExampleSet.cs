@@ -40,7 +40,9 @@ internal sealed class ExampleSet : IBatchSource
         var rows = new List<float[]>();
         var labels = new List<long>();
         int skipped = 0;
-        using var cursor = data.GetRowCursor(new[] { features, label });
+        var identity = RowIdentity.Of(data.Schema);
+        using var cursor = data.GetRowCursor(identity.With(features, label));
+        var row = identity.Describer(cursor);
         var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
         var getLabel = cursor.GetGetter<uint>(label);
         VBuffer<float> buffer = default;
@@ -61,9 +63,10 @@ internal sealed class ExampleSet : IBatchSource
             if (float.IsNaN(dense[0]) && dense.All(float.IsNaN))
             {
                 throw new InvalidOperationException(
-                    $"{what} row {cursor.Position} has missing (NaN) features, as LoadAudio produces for files it could not read under " +
+                    $"{what} {row()} has missing (NaN) features, as LoadAudio produces for files it could not read under " +
                     "AudioErrorPolicy.EmitMissing. Drop such rows first: mlContext.Data.FilterRowsByMissingValues(data, \"<audio column>\").");
             }
+            RowIdentity.RequireFinite(dense, what, row);
             rows.Add(dense);
             labels.Add(key - 1);
         }

@@ -56,6 +56,18 @@ public sealed class FmaDownloader
         _client = client ?? new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
+    /// <summary>
+    /// Longest wait for the server's response headers after the connection is made (default 60 s). A server that accepts
+    /// the connection and never answers fails with an <see cref="IOException"/> after this long instead of hanging.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Longest time without a single byte of the body (default 60 s). A download that stalls fails with an
+    /// <see cref="IOException"/>; the <c>.part</c> file is kept and the next run resumes from it.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Receives progress (throttled to a few reports per second).</summary>
     public IProgress<DownloadProgress>? Progress { get; init; }
 
@@ -88,9 +100,16 @@ public sealed class FmaDownloader
         if (have > 0)
             request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(have, null);
         HttpResponseMessage response;
+        using var answer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        answer.CancelAfter(ResponseTimeout);
         try
         {
-            response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, answer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && answer.IsCancellationRequested)
+        {
+            throw new IOException($"{url.Host} did not answer the request for {archive.FileName} within {ResponseTimeout.TotalSeconds:0.#} s; " +
+                (have > 0 ? $"the {have:N0} bytes in '{part}' are kept: " : "") + "run again later (a partial download resumes).", e);
         }
         catch (Exception e) when (e is HttpRequestException or SocketException || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -119,7 +138,7 @@ public sealed class FmaDownloader
                 int n;
                 try
                 {
-                    while ((n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    while ((n = await StallGuard.ReadAsync(body, buffer, StallTimeout, cancellationToken).ConfigureAwait(false)) > 0)
                     {
                         await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                         session += n;
@@ -129,6 +148,11 @@ public sealed class FmaDownloader
                             Progress?.Report(new DownloadProgress(archive.FileName, have + session, total, session / Math.Max(watch.Elapsed.TotalSeconds, 1e-3), "downloading"));
                         }
                     }
+                }
+                catch (TimeoutException e)
+                {
+                    throw new IOException($"The download of {archive.FileName} stalled: no data for {StallTimeout.TotalSeconds:0.#} s after {have + session:N0} bytes; " +
+                        $"'{part}' is kept, run again to resume from there.", e);
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException && e is not FileNotFoundException)
                 {

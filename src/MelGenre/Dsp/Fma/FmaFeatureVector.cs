@@ -21,7 +21,7 @@ namespace MelGenre.Dsp;
 /// <para>CQT-based features of FMA (chroma_cqt, chroma_cens, tonnetz) are not included.</para>
 /// <para>Immutable; <see cref="Compute(ReadOnlySpan{float}, Span{float})"/> is thread-safe.</para>
 /// </remarks>
-public sealed class FmaFeatureVector
+internal sealed class FmaFeatureVector
 {
     /// <summary>Number of mel bands behind the MFCCs (librosa's default).</summary>
     public const int MelCount = 128;

@@ -8,7 +8,7 @@ using System.Runtime.Intrinsics;
 namespace MelGenre.Dsp;
 
 /// <summary>Decibel conversions matching librosa 0.11 (<c>librosa.power_to_db</c>) and the "log scaling" of the original work.</summary>
-public static class Decibels
+internal static class Decibels
 {
     /// <summary>
     /// <c>ln(10) / 10</c>: the original work's "log scaling" <c>np.log(librosa.db_to_power(dB))</c> equals <c>dB * ln(10) / 10</c>.

@@ -8,7 +8,7 @@ namespace MelGenre.Dsp;
 /// Mel scale conversions and triangular mel filter banks, numerically identical to librosa 0.11
 /// (<c>librosa.hz_to_mel</c>, <c>mel_to_hz</c>, <c>mel_frequencies</c>, <c>filters.mel</c>).
 /// </summary>
-public static class MelFilterBank
+internal static class MelFilterBank
 {
     /// <summary>librosa's warning text for filters that contain no FFT bin.</summary>
     internal const string EmptyFiltersWarning =

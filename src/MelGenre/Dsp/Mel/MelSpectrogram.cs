@@ -19,7 +19,7 @@ namespace MelGenre.Dsp;
 /// real FFT; other sizes (odd ones included, which librosa accepts too) use a Bluestein FFT that is several times slower.</para>
 /// <para>Non-finite samples are not rejected (librosa raises an error): they propagate into the affected frames.</para>
 /// </remarks>
-public sealed class MelSpectrogram
+internal sealed class MelSpectrogram
 {
     private const int GroupFrames = 8;
 

@@ -17,7 +17,7 @@ namespace MelGenre.Dsp;
 /// <para>Immutable after construction; the compute methods are thread-safe (working memory, about 4 bytes per STFT value
 /// of the clip, is cached per thread and reused).</para>
 /// </remarks>
-public sealed class SpectralFeatures
+internal sealed class SpectralFeatures
 {
     private readonly StftMagnitude _stft;
     private readonly double[] _frequencies;

@@ -45,7 +45,7 @@ public enum FrameStatistic
 /// Per-row statistics over time of a <c>[row, frame]</c> feature matrix (FMA's <c>feature_stats</c>), the step that
 /// turns frame-wise features into a fixed-length clip vector for classical classifiers.
 /// </summary>
-public static class FrameStatistics
+internal static class FrameStatistics
 {
     /// <summary>
     /// Below this relative variance (<c>m2 &lt;= (1e-6 · mean)²</c>, scipy's test at float32 resolution) a row counts as
