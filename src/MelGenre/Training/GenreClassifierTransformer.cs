@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 namespace MelGenre.Training;
 
 /// <summary>
-/// A trained genre network (CRNN or parallel CNN-RNN) as an ML.NET transformer. Adds <c>Score</c>
+/// A trained genre network (CRNN, parallel CNN-RNN or short-chunk ResNet) as an ML.NET transformer. Adds <c>Score</c>
 /// (class probabilities, <c>Vector&lt;Single, classes&gt;</c> with the label's key values as slot names)
 /// and <c>PredictedLabel</c> (the label's key type), so <c>mlContext.MulticlassClassification.Evaluate</c>
 /// works directly. <c>Transform</c> scores rows in batches; <c>PredictionEngine</c> scores one row
@@ -58,6 +58,9 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
         public int ClassCount;
         public string[]? ClassNames;
         public int InferenceBatchSize = 64;
+        // Added in 0.3.0; absent (null) in older models, which score the whole input once, as before.
+        public int? ChunkFrames;
+        public int? TestWindows;
         public TrainingHistory History = new();
     }
 
@@ -70,7 +73,7 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
         _shape = new FeatureShape(description.FeatureRows, description.FeatureColumns, description.Layout, description.FramesUsed);
     }
 
-    /// <summary>"Crnn" or "ParallelCnnRnn".</summary>
+    /// <summary>"Crnn", "ParallelCnnRnn" or "ShortChunkResNet".</summary>
     public string Architecture => _description.Architecture;
 
     /// <summary>Number of classes (the label's key count).</summary>
@@ -84,6 +87,14 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
 
     /// <summary>Frames of each clip the network sees.</summary>
     public int FramesUsed => _description.FramesUsed;
+
+    /// <summary>Length in frames of the windows the network scores (<see cref="NetworkTrainerOptions.ChunkFrames"/>); null
+    /// scores the <see cref="FramesUsed"/> frames at once.</summary>
+    public int? ChunkFrames => _description.ChunkFrames;
+
+    /// <summary>Evenly spaced windows of <see cref="ChunkFrames"/> frames whose softmax outputs are averaged per clip
+    /// (1 without chunking).</summary>
+    public int TestWindows => _description.ChunkFrames is null ? 1 : _description.TestWindows ?? 1;
 
     /// <summary>The training history: per-epoch losses and accuracies, the selected epoch, the seed.</summary>
     public TrainingHistory History => _description.History;
@@ -106,7 +117,8 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
         var reader = OpenPayload(loadContext, LoaderSignatureValue, CurrentPayloadVersion, out _);
         var description = ReadDescription(reader);
         if (description.ClassCount < 2 || description.FeatureRows < 1 || description.FeatureColumns < 1
-            || description.FramesUsed < 1 || description.ClassNames is { } names && names.Length != description.ClassCount)
+            || description.FramesUsed < 1 || description.ChunkFrames is int c && (c < 1 || c > description.FramesUsed)
+            || description.TestWindows is < 1 || description.ClassNames is { } names && names.Length != description.ClassCount)
         {
             throw new InvalidDataException($"The saved {LoaderSignatureValue} component has an inconsistent description (classes {description.ClassCount}, features {description.FeatureRows} x {description.FeatureColumns}, frames used {description.FramesUsed}).");
         }
@@ -147,7 +159,7 @@ public sealed class GenreClassifierTransformer : MelGenreTransformerBase
         using var scope = torch.NewDisposeScope();
         using var cpu = torch.empty(new long[] { count, _shape.Rows, _shape.Columns }, ScalarType.Float32);
         features.Slice(0, count * _shape.Size).CopyTo(MemoryMarshal.Cast<byte, float>(cpu.bytes));
-        var probabilities = nn.functional.softmax(_network.forward(_shape.ToNetworkInput(cpu)), 1);
+        var probabilities = Chunking.Probabilities(_network, _shape.ToNetworkInput(cpu), _description.ChunkFrames, TestWindows);
         return probabilities.to(torch.CPU).data<float>().ToArray();
     }
 

@@ -30,6 +30,8 @@ internal abstract class NetworkSpec
             ?? throw new System.IO.InvalidDataException("Empty CRNN options in the saved model.")),
         ParallelCnnRnnSpec.Name => new ParallelCnnRnn(JsonSerializer.Deserialize<ParallelCnnRnnOptions>(optionsJson, Json)
             ?? throw new System.IO.InvalidDataException("Empty parallel CNN-RNN options in the saved model.")),
+        ShortChunkResNetSpec.Name => new ShortChunkResNet(JsonSerializer.Deserialize<ShortChunkResNetOptions>(optionsJson, Json)
+            ?? throw new System.IO.InvalidDataException("Empty short-chunk ResNet options in the saved model.")),
         _ => throw new System.IO.InvalidDataException($"The saved model holds an unknown network architecture '{architecture}'."),
     };
 }
@@ -87,4 +89,25 @@ internal sealed class ParallelCnnRnnSpec : NetworkSpec
         });
 
     public override string OptionsJson(nn.Module<Tensor, Tensor> network) => JsonSerializer.Serialize(((ParallelCnnRnn)network).Options, Json);
+}
+
+internal sealed class ShortChunkResNetSpec : NetworkSpec
+{
+    public const string Name = "ShortChunkResNet";
+    private readonly ShortChunkResNetTrainer.Options _o;
+
+    public ShortChunkResNetSpec(ShortChunkResNetTrainer.Options options) => _o = options;
+
+    public override string Architecture => Name;
+
+    public override nn.Module<Tensor, Tensor> Build(int frames, int mels, int classes) => new ShortChunkResNet(new ShortChunkResNetOptions
+    {
+        Frames = frames,
+        Mels = mels,
+        Classes = classes,
+        Channels = (int[])_o.Channels.Clone(),
+        Dropout = _o.Dropout,
+    });
+
+    public override string OptionsJson(nn.Module<Tensor, Tensor> network) => JsonSerializer.Serialize(((ShortChunkResNet)network).Options, Json);
 }

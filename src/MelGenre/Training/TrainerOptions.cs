@@ -102,6 +102,74 @@ public abstract class NetworkTrainerOptions
     [JsonIgnore]
     public CancellationToken CancellationToken;
 
+    /// <summary>
+    /// Train on random excerpts of this many frames (>= 1, at most the frames used): every epoch each training clip
+    /// gets a fresh random crop, drawn from a generator of its own seeded from the trainer's seed (the shuffle and
+    /// torch's draws are the same as without chunking). The network is built for this length. Null (default) trains on
+    /// the whole input, as the original work did. 128 frames are about 5.9 s at hop 1024 (the original's features) and
+    /// 3.0 s at hop 512, both at 22,050 Hz. Saved with the model.
+    /// </summary>
+    public int? ChunkFrames;
+
+    /// <summary>
+    /// With <see cref="ChunkFrames"/>: the number of evenly spaced windows of <see cref="ChunkFrames"/> frames, covering
+    /// the clip from its first to its last frame, whose softmax outputs are averaged when scoring (in <c>Transform</c>
+    /// and the per-epoch validation). One window is the centred one. Null (default) means one. Values above 1 need
+    /// <see cref="ChunkFrames"/>. Saved with the model.
+    /// </summary>
+    public int? TestWindows;
+
+    /// <summary>SpecAugment time masks per training example (>= 0): each blanks a random run of 0 to
+    /// <see cref="TimeMaskMaxFrames"/> consecutive frames with the example's mean value. Default 0 (off).</summary>
+    public int TimeMaskCount;
+
+    /// <summary>Largest time mask width in frames (>= 0; clipped to the example's length). Default 0.</summary>
+    public int TimeMaskMaxFrames;
+
+    /// <summary>SpecAugment frequency masks per training example (>= 0): each blanks a random run of 0 to
+    /// <see cref="FrequencyMaskMaxBins"/> consecutive mel bins with the example's mean value. Default 0 (off).</summary>
+    public int FrequencyMaskCount;
+
+    /// <summary>Largest frequency mask width in mel bins (>= 0; clipped to the mel count). Default 0.</summary>
+    public int FrequencyMaskMaxBins;
+
+    /// <summary>Mixup's alpha (>= 0): each training batch is mixed with a shuffled copy of itself,
+    /// <c>x = l x + (1 - l) x[perm]</c> with <c>l ~ Beta(alpha, alpha)</c>, and the loss is the cross-entropy against
+    /// the equally mixed one-hot targets. Training accuracy counts the original labels. 0 (default) is off; 0.2-0.4 is usual.</summary>
+    public double MixupAlpha;
+
+    /// <summary>Random gain per training example, uniform in [-this, +this] decibels (>= 0): a gain on the audio is an
+    /// additive shift of log-mel features, by <c>gain * <see cref="FeatureUnitsPerDecibel"/></c> feature units. 0 (default) is off.</summary>
+    public double RandomGainDecibels;
+
+    /// <summary>Feature units per decibel for <see cref="RandomGainDecibels"/> (> 0): 1 (default) for decibel features
+    /// (<c>ConvertToDecibels</c>' default); ln(10)/10 = 0.2303 for the original work's natural-log scaling
+    /// (<c>DecibelScale.NaturalLog</c>).</summary>
+    public double FeatureUnitsPerDecibel = 1;
+
+    /// <summary>True when any augmentation option is on.</summary>
+    internal bool Augments => TimeMaskCount > 0 && TimeMaskMaxFrames > 0 || FrequencyMaskCount > 0 && FrequencyMaskMaxBins > 0
+        || MixupAlpha > 0 || RandomGainDecibels > 0;
+
+    /// <summary>Every broken rule of the chunking and augmentation options, with its value.</summary>
+    private void AddChunkingErrors(List<string> errors)
+    {
+        string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+        if (ChunkFrames is int c && c < 1)
+            errors.Add($"ChunkFrames must be null or >= 1, got {c}");
+        if (TestWindows is int w && w < 1)
+            errors.Add($"TestWindows must be null or >= 1, got {w}");
+        if (TestWindows is > 1 && ChunkFrames is null)
+            errors.Add($"TestWindows = {TestWindows} needs ChunkFrames (the window length)");
+        if (TimeMaskCount < 0) errors.Add($"TimeMaskCount must be >= 0, got {TimeMaskCount}");
+        if (TimeMaskMaxFrames < 0) errors.Add($"TimeMaskMaxFrames must be >= 0, got {TimeMaskMaxFrames}");
+        if (FrequencyMaskCount < 0) errors.Add($"FrequencyMaskCount must be >= 0, got {FrequencyMaskCount}");
+        if (FrequencyMaskMaxBins < 0) errors.Add($"FrequencyMaskMaxBins must be >= 0, got {FrequencyMaskMaxBins}");
+        if (!(MixupAlpha >= 0) || !double.IsFinite(MixupAlpha)) errors.Add($"MixupAlpha must be >= 0, got {F(MixupAlpha)}");
+        if (!(RandomGainDecibels >= 0) || !double.IsFinite(RandomGainDecibels)) errors.Add($"RandomGainDecibels must be >= 0, got {F(RandomGainDecibels)}");
+        if (!(FeatureUnitsPerDecibel > 0) || !double.IsFinite(FeatureUnitsPerDecibel)) errors.Add($"FeatureUnitsPerDecibel must be > 0, got {F(FeatureUnitsPerDecibel)}");
+    }
+
     /// <summary>How error messages name the architecture ("CRNN").</summary>
     private protected abstract string Description { get; }
 
@@ -121,6 +189,7 @@ public abstract class NetworkTrainerOptions
     internal NetworkTrainerOptions ValidatedCopy()
     {
         var errors = ValidateCommon();
+        AddChunkingErrors(errors);
         AddArchitectureErrors(errors);
         if (errors.Count > 0)
             throw new ArgumentException($"Invalid {Description} trainer options: " + string.Join("; ", errors) + ".", "options");

@@ -52,7 +52,7 @@ internal static class TrainingLoop
                 torch.set_num_threads(threads);
             var device = DeviceSelector.Resolve(host, options.Device, options.AllowCpuFallback, ch);
             torch.manual_seed(seed);
-            var network = spec.Build(shape.FramesUsed, shape.Mels, classes);
+            var network = spec.Build(options.ChunkFrames ?? shape.FramesUsed, shape.Mels, classes);
             network.to(device);
             long parameterCount = network.parameters().Sum(p => p.numel());
             ch.Info(MessageSensitivity.None, "{0}: {1:N0} trainable parameters, {2} training clips{3}, {4} classes, input {5} x {6}, device {7}",
@@ -64,6 +64,11 @@ internal static class TrainingLoop
             var callbacks = StandardCallbacks(options, validation is not null, network);
             var rng = new Random(seed);
             var order = Enumerable.Range(0, train.Count).ToArray();
+            // Crops and augmentation draw from generators of their own, so with both off the shuffle and torch's
+            // generator see exactly the draws they saw before these options existed.
+            var batchRandom = new BatchRandom(
+                options.ChunkFrames is null ? null : new Random(DerivedSeed(seed, 1)),
+                options.Augments ? new BatchAugmenter(options, new Random(DerivedSeed(seed, 2))) : null);
             var history = new List<EpochMetrics>();
             var best = new BestSoFar();
             bool stoppedEarly = false;
@@ -74,12 +79,13 @@ internal static class TrainingLoop
                     var watch = Stopwatch.StartNew();
                     Shuffle(order, rng);
                     double learningRate = state.LearningRate;
-                    var (trainLoss, trainAccuracy) = TrainEpoch(network, optimizer, spec, train, order, shape, device, options);
+                    var (trainLoss, trainAccuracy) = TrainEpoch(network, optimizer, spec, train, order, shape, device, options, batchRandom);
                     double penalty = PenaltyValue(spec, network);
                     network.eval();
                     (double Loss, double Accuracy)? val = validation is null
                         ? null
-                        : Evaluate(network, validation, shape, device, options.InferenceBatchSize, options.CancellationToken);
+                        : Evaluate(network, validation, shape, device, options.InferenceBatchSize, options.CancellationToken,
+                            options.ChunkFrames, options.TestWindows ?? 1);
                     var metrics = new EpochMetrics
                     {
                         Epoch = epoch,
@@ -150,7 +156,7 @@ internal static class TrainingLoop
     /// penalty) and accuracy over every example, from the training passes themselves (dropout active).</summary>
     private static (double Loss, double Accuracy) TrainEpoch(
         nn.Module<Tensor, Tensor> network, optim.Optimizer optimizer, NetworkSpec spec, IBatchSource train, int[] order,
-        FeatureShape shape, Device device, NetworkTrainerOptions options)
+        FeatureShape shape, Device device, NetworkTrainerOptions options, BatchRandom batchRandom)
     {
         network.train();
         double lossSum = 0;
@@ -163,8 +169,16 @@ internal static class TrainingLoop
             using var scope = torch.NewDisposeScope();
             var (x, y) = NextBatch(reader, count, shape, device);
             optimizer.zero_grad();
+            if (options.ChunkFrames is int chunk)
+                x = Chunking.RandomCrops(x, chunk, batchRandom.Crops!);
+            Tensor? partners = null;
+            double lambda = 1;
+            if (batchRandom.Augmenter is { } augmenter)
+                (x, partners, lambda) = augmenter.Apply(x, y);
             var logits = network.forward(x);
-            var ce = nn.functional.cross_entropy(logits, y);
+            var ce = partners is null
+                ? nn.functional.cross_entropy(logits, y)
+                : nn.functional.cross_entropy(logits, y) * lambda + nn.functional.cross_entropy(logits, partners) * (1 - lambda);
             var penalty = spec.Penalty(network);
             var loss = penalty is null ? ce : ce + penalty;
             loss.backward();
@@ -185,8 +199,11 @@ internal static class TrainingLoop
 
     /// <summary>Mean cross-entropy and accuracy over every example of <paramref name="set"/> (all batches of
     /// <paramref name="batchSize"/>, in order), in inference mode.</summary>
+    /// <remarks>With <paramref name="chunk"/>, the probabilities are the mean softmax over <paramref name="windows"/>
+    /// evenly spaced windows (<see cref="Chunking.Probabilities"/>) and the loss is their negative log-likelihood.</remarks>
     internal static (double Loss, double Accuracy) Evaluate(
-        nn.Module<Tensor, Tensor> network, IBatchSource set, FeatureShape shape, Device device, int batchSize, CancellationToken cancellation)
+        nn.Module<Tensor, Tensor> network, IBatchSource set, FeatureShape shape, Device device, int batchSize, CancellationToken cancellation,
+        int? chunk = null, int windows = 1)
     {
         double lossSum = 0;
         long correct = 0;
@@ -199,6 +216,13 @@ internal static class TrainingLoop
             int count = Math.Min(batchSize, all.Length - start);
             using var scope = torch.NewDisposeScope();
             var (x, y) = NextBatch(reader, count, shape, device);
+            if (chunk is int c)
+            {
+                var probabilities = Chunking.Probabilities(network, x, c, windows);
+                lossSum += nn.functional.nll_loss(probabilities.clamp_min(1e-12).log(), y, reduction: nn.Reduction.Sum).item<float>();
+                correct += probabilities.argmax(1).eq(y).sum().item<long>();
+                continue;
+            }
             var logits = network.forward(x);
             lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
             correct += logits.argmax(1).eq(y).sum().item<long>();
@@ -232,6 +256,12 @@ internal static class TrainingLoop
         }
         return (x, torch.tensor(labels, device: device));
     }
+
+    /// <summary>A seed for one of the loop's own generators (<paramref name="stream"/> 1 = crops, 2 = augmentation), distinct from the shuffle's.</summary>
+    internal static int DerivedSeed(int seed, int stream) => unchecked((seed * 1_000_003) ^ (stream * 0x5bd1e995));
+
+    /// <summary>The generators of the per-batch random operations: crops (with chunking) and augmentation (when on).</summary>
+    private sealed record BatchRandom(Random? Crops, BatchAugmenter? Augmenter);
 
     private static void Shuffle(int[] order, Random rng)
     {

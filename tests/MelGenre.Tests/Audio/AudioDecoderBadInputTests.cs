@@ -38,7 +38,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     public AudioDecoderBadInputTests(TempFolder temp) => _temp = temp;
 
     [Fact]
-    public void MissingFile_IsFileNotFound()
+    public void Missing_file_is_file_not_found()
     {
         string path = _temp.File("nope.mp3");
         AudioDecodeException e = AssertFails(path, AudioErrorKind.FileNotFound, "does not exist");
@@ -46,7 +46,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void Directory_IsFileNotFound()
+    public void Directory_is_file_not_found()
     {
         string path = _temp.File("a-folder.mp3");
         Directory.CreateDirectory(path);
@@ -54,18 +54,18 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void EmptyPath_IsFileNotFound_NullThrowsArgumentNull()
+    public void Empty_path_is_file_not_found_null_throws_argument_null()
     {
         AssertFails("  ", AudioErrorKind.FileNotFound, "path is empty");
         Assert.Throws<ArgumentNullException>(() => AudioDecoder.ReadMono(null!, out _));
     }
 
     [Fact]
-    public void PathWithNulCharacter_IsFileNotFound() =>
+    public void Path_with_nul_character_is_file_not_found() =>
         AssertFails(_temp.File("a\0b.wav"), AudioErrorKind.FileNotFound, "NUL character");
 
     [Fact]
-    public void NonAsciiPath_Decodes()
+    public void Non_ascii_path_decodes()
     {
         string path = _temp.File("Björk – Jóga ♫ 日本.wav");
         SndFileWriter.WriteInt(path, Fmt.Wav16, 8000, 1, [1 << 16, 2 << 16, 3 << 16]);
@@ -74,7 +74,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
 
     /// <summary>Every SNDFILE handle is closed, on success and on every failure path (Linux: count open fds).</summary>
     [ProcSelfFdFact]
-    public void NoFileHandlesLeak()
+    public void No_file_handles_leak()
     {
         string bad = _temp.File("leak_garbage.mp3");
         File.WriteAllBytes(bad, [.. Id3Header, .. new byte[5000]]);
@@ -102,7 +102,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void EmptyFile_IsEmptyFile()
+    public void Empty_file_is_empty_file()
     {
         string path = _temp.File("empty.mp3");
         File.WriteAllBytes(path, []);
@@ -111,7 +111,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void TextFileNamedMp3_IsUnsupportedFormat()
+    public void Text_file_named_mp3_is_unsupported_format()
     {
         string path = _temp.File("lyrics.mp3");
         File.WriteAllText(path, "This is not audio.\nJust some lyrics in a text file that was renamed.\n");
@@ -123,7 +123,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     [InlineData("noise.wav")]
     [InlineData("noise.flac")]
     [InlineData("noise.bin")]
-    public void RandomBytes_AreUnsupportedFormat(string name)
+    public void Random_bytes_are_unsupported_format(string name)
     {
         string path = _temp.File(name);
         byte[] bytes = new byte[64 * 1024];
@@ -140,7 +140,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     [Theory]
     [InlineData(4096)]
     [InlineData(16384)]
-    public void TruncatedMp3_DecodesWhatIsThere(int bytes)
+    public void Truncated_mp3_decodes_what_is_there(int bytes)
     {
         string path = _temp.File($"trunc{bytes}.mp3");
         File.WriteAllBytes(path, File.ReadAllBytes(AudioTestData.RealClip)[..bytes]);
@@ -154,7 +154,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void TruncatedMp3_WithoutACompleteFrame_IsCorrupt()
+    public void Truncated_mp3_without_a_complete_frame_is_corrupt()
     {
         string path = _temp.File("trunc1000.mp3");
         File.WriteAllBytes(path, File.ReadAllBytes(AudioTestData.RealClip)[..1000]);
@@ -162,7 +162,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void Id3TagFollowedByGarbage_IsCorrupt()
+    public void Id3_tag_followed_by_garbage_is_corrupt()
     {
         string path = _temp.File("id3_garbage.mp3");
         byte[] garbage = new byte[200_000];
@@ -172,7 +172,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void Id3TagFollowedByValidFrameHeadersWithGarbagePayload_IsCorrupt()
+    public void Id3_tag_followed_by_valid_frame_headers_with_garbage_payload_is_corrupt()
     {
         // mpg123 accepts these frames and "decodes" the random bits into values in the thousands or millions.
         string path = _temp.File("garbage_frames.mp3");
@@ -193,7 +193,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void Id3TagFollowedByEmptyFrames_IsNoAudio_NotAnAllZeroSignal()
+    public void Id3_tag_followed_by_empty_frames_is_no_audio_not_an_all_zero_signal()
     {
         string path = _temp.File("zero_frames.mp3");
         using (var stream = File.Create(path))
@@ -210,7 +210,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void WavWithZeroFrames_IsNoAudio()
+    public void Wav_with_zero_frames_is_no_audio()
     {
         string path = _temp.File("no_frames.wav");
         SndFileWriter.WriteInt(path, Fmt.Wav16, 44100, 2, ReadOnlySpan<int>.Empty);
@@ -219,7 +219,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void WavTruncatedInsideTheData_DecodesWhatIsThere()
+    public void Wav_truncated_inside_the_data_decodes_what_is_there()
     {
         string path = _temp.File("cut.wav");
         int[] samples = Enumerable.Range(1, 1000).Select(i => i << 16).ToArray();
@@ -233,7 +233,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void WavHeaderClaimingGigabytes_DoesNotAllocateThem()
+    public void Wav_header_claiming_gigabytes_does_not_allocate_them()
     {
         string path = _temp.File("liar.wav");
         SndFileWriter.WriteInt(path, Fmt.Wav16, 8000, 1, Enumerable.Range(1, 500).Select(i => i << 16).ToArray());
@@ -247,7 +247,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void FlacGarbledFromTheFirstFrame_IsCorrupt()
+    public void Flac_garbled_from_the_first_frame_is_corrupt()
     {
         byte[] bytes = WriteFlac(out int[] _);
         int firstFrame = FirstFlacFrame(bytes);
@@ -262,7 +262,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     /// error, and it does not here) the intact start is returned. Compare with GetInfo().Frames to detect this.
     /// </summary>
     [Fact]
-    public void FlacGarbledAfterIntactFrames_DecodesTheIntactStart()
+    public void Flac_garbled_after_intact_frames_decodes_the_intact_start()
     {
         byte[] bytes = WriteFlac(out int[] samples);
         Garble(bytes, bytes.Length / 2);
@@ -279,7 +279,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void FlacHeaderClaimingAnAbsurdLength_DecodesWhatIsThere()
+    public void Flac_header_claiming_an_absurd_length_decodes_what_is_there()
     {
         byte[] bytes = WriteFlac(out int[] samples);
         // STREAMINFO's 36-bit total-samples field: low nibble of byte 21, bytes 22..25. Claim 2^36 - 1 frames
@@ -331,7 +331,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void OggCutInHalf_IsCorrupt()
+    public void Ogg_cut_in_half_is_corrupt()
     {
         string path = _temp.File("half.ogg");
         float[] samples = Enumerable.Range(0, 22050).Select(i => (float)Math.Sin(i * 0.05) * 0.5f).ToArray();
@@ -353,7 +353,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void DurationShorterThanOneSample_IsNoAudio()
+    public void Duration_shorter_than_one_sample_is_no_audio()
     {
         var e = Assert.Throws<AudioDecodeException>(() => AudioDecoder.ReadMono(AudioTestData.RealClip, out _, 1.0, 0.00001));
         Assert.Equal(AudioErrorKind.NoAudio, e.Kind);
@@ -366,7 +366,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     [InlineData(double.PositiveInfinity, null)]
     [InlineData(0.0, -1.0)]
     [InlineData(0.0, double.NaN)]
-    public void NegativeOrNonFiniteOffsetOrDuration_ThrowsArgumentOutOfRange(double offset, double? duration)
+    public void Negative_or_non_finite_offset_or_duration_throws_argument_out_of_range(double offset, double? duration)
     {
         // Checked before the file is touched: the path does not even need to exist.
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => AudioDecoder.ReadMono(_temp.File("x.mp3"), out _, offset, duration));
@@ -377,7 +377,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     [Theory]
     [InlineData(0)]
     [InlineData(-22050)]
-    public void LoadMono_NonPositiveTargetRate_ThrowsArgumentOutOfRange(int rate)
+    public void Load_mono_non_positive_target_rate_throws_argument_out_of_range(int rate)
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => AudioDecoder.LoadMono(AudioTestData.RealClip, rate));
         Assert.Equal(rate, e.ActualValue);
@@ -389,7 +389,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     /// AudioDecodeException or plausible non-empty audio — never a crash, hang or other exception.
     /// </summary>
     [Fact]
-    public void Fuzz_RandomContentBehindAudioSignatures_NeverCrashes()
+    public void Fuzz_random_content_behind_audio_signatures_never_crashes()
     {
         byte[][] prefixes =
         [
@@ -424,7 +424,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void MissingNativeLibrary_SaysWhichAndHowToInstall()
+    public void Missing_native_library_says_which_and_how_to_install()
     {
         var missing = Assert.Throws<DllNotFoundException>(() =>
             NativeLibraryLoader.Load("libsndfile", ["libmelgenre-no-such-library.so.1"]));
@@ -440,7 +440,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void NativeLibraries_ArePresentHere()
+    public void Native_libraries_are_present_here()
     {
         Assert.StartsWith("libsndfile-1.", SndFileNative.Api.Version);
         Assert.StartsWith("libsoxr-0.1", SoxrNative.Api.Version);

@@ -38,7 +38,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
 
     [Theory]
     [MemberData(nameof(IntegerFormats))]
-    public void IntegerPcm_DecodesToTheWrittenSamplesExactly(int format, int bits, string formatName, int channels)
+    public void Integer_pcm_decodes_to_the_written_samples_exactly(int format, int bits, string formatName, int channels)
     {
         const int sampleRate = 22050;
         const int frames = 22050 + 77; // not a multiple of any block size
@@ -81,7 +81,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(6)]
-    public void FloatWav_DecodesBitExact(int channels)
+    public void Float_wav_decodes_bit_exact(int channels)
     {
         const int sampleRate = 48000;
         const int frames = 9601;
@@ -109,7 +109,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void Stereo_LeftSineRightSilence_MixesToHalfAmplitude()
+    public void Stereo_left_sine_right_silence_mixes_to_half_amplitude()
     {
         const int sampleRate = 44100;
         const int frames = 44100;
@@ -137,7 +137,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
     [InlineData(44100, 2)]
     [InlineData(22050, 2)]
     [InlineData(48000, 6)]
-    public void OggVorbis_DecodesCloseToTheWrittenSine(int sampleRate, int channels)
+    public void Ogg_vorbis_decodes_close_to_the_written_sine(int sampleRate, int channels)
     {
         int frames = sampleRate; // 1 s
         float[][] signal = LeftSineOthersSilent(sampleRate, frames, channels, 440, 0.8);
@@ -157,7 +157,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void OggOpus_Decodes()
+    public void Ogg_opus_decodes()
     {
         const int sampleRate = 48000;
         float[][] signal = LeftSineOthersSilent(sampleRate, sampleRate, 2, 1000, 0.8);
@@ -189,7 +189,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
     [InlineData(11025, 2, "2.5")]
     [InlineData(8000, 1, "2.5")]
     [InlineData(8000, 2, "2.5")]
-    public void Mp3_AllMpegVersions_Decode(int sampleRate, int channels, string mpegVersion)
+    public void Mp3_all_mpeg_versions_decode(int sampleRate, int channels, string mpegVersion)
     {
         int frames = sampleRate; // 1 s
         float[][] signal = LeftSineOthersSilent(sampleRate, frames, channels, 440, 0.8);
@@ -212,7 +212,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void ReadMono_OffsetAndDuration_TruncateLikeLibrosa()
+    public void Read_mono_offset_and_duration_truncate_like_librosa()
     {
         const int sampleRate = 22050;
         const int frames = 22050;
@@ -241,7 +241,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void LongerThanOneReadBlock_MultiChannel_IsExact()
+    public void Longer_than_one_read_block_multi_channel_is_exact()
     {
         // 3 channels and ~2.2 read blocks: exercises the block loop and the odd-channel-count mixing path.
         const int sampleRate = 16000;
@@ -264,7 +264,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public void BufferGrowth_WhenTheHeaderIsNotTrusted_GivesTheSameSamples(int channels)
+    public void Buffer_growth_when_the_header_is_not_trusted_gives_the_same_samples(int channels)
     {
         // With a tiny trusted allocation the decoder must grow its buffer block by block and trim at the end.
         const int frames = 100_003;
@@ -288,7 +288,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void NumpySum_MatchesNumpyPairwiseOrder()
+    public void Numpy_sum_matches_numpy_pairwise_order()
     {
         // Fewer than 8 terms: a plain left-to-right running sum.
         float[] few = [1e8f, 1f, -1e8f, 1f];

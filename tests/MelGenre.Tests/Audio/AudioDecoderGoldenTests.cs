@@ -12,7 +12,7 @@ namespace MelGenre.Tests.Audio;
 public sealed class AudioDecoderGoldenTests
 {
     [Fact]
-    public void RealClip_Info()
+    public void Real_clip_info()
     {
         AudioInfo info = AudioDecoder.GetInfo(AudioTestData.RealClip);
         Assert.Equal(44100, info.SampleRate);
@@ -27,7 +27,7 @@ public sealed class AudioDecoderGoldenTests
     /// libsndfile/mpg123 float path and the same float32 (L + R) / 2.
     /// </summary>
     [Fact]
-    public void RealClip_First44100Samples_MatchLibrosaExactly()
+    public void Real_clip_first44100samples_match_librosa_exactly()
     {
         float[] golden = AudioTestData.ReadF32(Path.Combine(AudioTestData.GoldenDir, "fma_000002_native_mono_first44100.f32"));
         Assert.Equal(44100, golden.Length);
@@ -46,7 +46,7 @@ public sealed class AudioDecoderGoldenTests
 
     /// <summary>Length exact; sum and RMS (accumulated in float64) to 1e-9 relative; max |x| exact.</summary>
     [Fact]
-    public void RealClip_WholeSignalStats_MatchLibrosa()
+    public void Real_clip_whole_signal_stats_match_librosa()
     {
         using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(AudioTestData.GoldenDir, "manifest.json")));
         JsonElement stats = manifest.RootElement.GetProperty("files").GetProperty("fma_000002_native_mono_stats");
@@ -69,7 +69,7 @@ public sealed class AudioDecoderGoldenTests
     }
 
     [Fact]
-    public void RealClip_OffsetAndDuration_AreSampleAccurateSlices()
+    public void Real_clip_offset_and_duration_are_sample_accurate_slices()
     {
         float[] full = AudioTestData.RealClipMono;
 
@@ -84,7 +84,7 @@ public sealed class AudioDecoderGoldenTests
     }
 
     [Fact]
-    public void RealClip_ConcurrentDecodes_AreIdentical()
+    public void Real_clip_concurrent_decodes_are_identical()
     {
         float[] reference = AudioTestData.RealClipMono;
         var results = new float[8][];
@@ -103,7 +103,7 @@ public sealed class AudioDecoderGoldenTests
     }
 
     [Fact]
-    public void LoadMono_AtNativeRate_IsReadMono_AndOtherwiseResamples()
+    public void Load_mono_at_native_rate_is_read_mono_and_otherwise_resamples()
     {
         float[] full = AudioTestData.RealClipMono;
         Assert.Equal(full, AudioDecoder.LoadMono(AudioTestData.RealClip, 44100));

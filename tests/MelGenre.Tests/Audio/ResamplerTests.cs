@@ -35,7 +35,7 @@ public sealed class ResamplerTests
     [InlineData(48000, 22050, 1000.0)]
     [InlineData(44100, 16000, 3000.0)]
     [InlineData(8000, 44100, 440.0)]
-    public void Sine_KeepsAmplitudeAndFrequency(int from, int to, double frequency)
+    public void Sine_keeps_amplitude_and_frequency(int from, int to, double frequency)
     {
         // 2 s: longer than python-soxr's 48000 * from / to chunk, so chunk boundaries are crossed.
         var input = new float[2 * from];
@@ -62,7 +62,7 @@ public sealed class ResamplerTests
     }
 
     [Fact]
-    public void Downsampling_RemovesContentAboveTheNewNyquist()
+    public void Downsampling_removes_content_above_the_new_nyquist()
     {
         // 15 kHz cannot exist at 22.05 kHz (Nyquist 11.025 kHz): the anti-alias filter must remove it rather
         // than fold it to 7.05 kHz.
@@ -78,7 +78,7 @@ public sealed class ResamplerTests
     }
 
     [Fact]
-    public void SameRate_ReturnsACopy()
+    public void Same_rate_returns_a_copy()
     {
         float[] input = [0.1f, -0.2f, 0.3f];
         float[] output = Resampler.Resample(input, 22050, 22050);
@@ -89,7 +89,7 @@ public sealed class ResamplerTests
     }
 
     [Fact]
-    public void EmptyInput_GivesEmptyOutput() =>
+    public void Empty_input_gives_empty_output() =>
         Assert.Empty(Resampler.Resample(ReadOnlySpan<float>.Empty, 44100, 22050));
 
     [Theory]
@@ -97,7 +97,7 @@ public sealed class ResamplerTests
     [InlineData(-44100, 22050, "fromRate")]
     [InlineData(44100, 0, "toRate")]
     [InlineData(44100, -1, "toRate")]
-    public void InvalidRates_Throw_WithValueAndRule(int from, int to, string parameter)
+    public void Invalid_rates_throw_with_value_and_rule(int from, int to, string parameter)
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Resampler.Resample(new float[10], from, to));
         Assert.Equal(parameter, e.ParamName);
@@ -109,7 +109,7 @@ public sealed class ResamplerTests
     }
 
     [Fact]
-    public void IsDeterministic_AndThreadSafe()
+    public void Is_deterministic_and_thread_safe()
     {
         float[] clip = AudioTestData.RealClipMono.AsSpan(0, 10 * 44100).ToArray();
         float[] reference = Resampler.Resample(clip, 44100, 22050);
@@ -122,7 +122,7 @@ public sealed class ResamplerTests
     }
 
     [Fact]
-    public void EndOfSignal_IsFlushedNotZeroed()
+    public void End_of_signal_is_flushed_not_zeroed()
     {
         // The last output samples come from the flush call; a missing flush would leave them 0.
         var input = new float[44100];

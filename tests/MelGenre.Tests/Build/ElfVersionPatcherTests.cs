@@ -37,7 +37,7 @@ public sealed class ElfVersionPatcherTests : IDisposable
         ElfVersionPatcher.ReadVersionNeeds(File.ReadAllBytes(path)).Single(n => n.Version == Version).IsWeak;
 
     [Fact]
-    public void Synthetic_PatchSetsExactlyTheWeakFlag_SecondRunChangesNothing()
+    public void Synthetic_patch_sets_exactly_the_weak_flag_second_run_changes_nothing()
     {
         var elf = SyntheticElf.Build();
         string path = Path.Combine(_dir, "libsynthetic.so");
@@ -68,7 +68,7 @@ public sealed class ElfVersionPatcherTests : IDisposable
     }
 
     [Fact]
-    public void Synthetic_VersionNotRequired_IsLeftAlone()
+    public void Synthetic_version_not_required_is_left_alone()
     {
         string path = Path.Combine(_dir, "lib.so");
         byte[] bytes = SyntheticElf.Build().Bytes;
@@ -78,7 +78,7 @@ public sealed class ElfVersionPatcherTests : IDisposable
     }
 
     [Fact]
-    public void Synthetic_PatchReplacesASymlinkNotItsTarget()
+    public void Synthetic_patch_replaces_a_symlink_not_its_target()
     {
         string target = Path.Combine(_dir, "cache.so");
         string link = Path.Combine(_dir, "output.so");
@@ -98,7 +98,7 @@ public sealed class ElfVersionPatcherTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Damages))]
-    public void Synthetic_UnexpectedLayout_FailsClearly_AndLeavesTheFileUnchanged(string damage)
+    public void Synthetic_unexpected_layout_fails_clearly_and_leaves_the_file_unchanged(string damage)
     {
         var elf = SyntheticElf.Build(relocateAgainstVersionedSymbol: damage == "relocation");
         byte[] bytes = elf.Bytes;
@@ -120,7 +120,7 @@ public sealed class ElfVersionPatcherTests : IDisposable
     }
 
     [Fact]
-    public void RealTorchSharpLibrary_CopyInTempFolder_PatchesOnlyTheGlibcxx3432Requirement()
+    public void Real_torch_sharp_library_copy_in_temp_folder_patches_only_the_glibcxx3432_requirement()
     {
         string package = typeof(ElfVersionPatcherTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "TorchSharpNativeInPackage").Value!;
@@ -149,7 +149,7 @@ public sealed class ElfVersionPatcherTests : IDisposable
     }
 
     [LinuxFact]
-    public void SystemLibStdCxx_IsFoundThroughTheLoader_AndItsVersionDefinitionsRead()
+    public void System_lib_std_cxx_is_found_through_the_loader_and_its_version_definitions_read()
     {
         string? lib = ElfVersionPatcher.FindSystemLibrary("libstdc++.so.6", 62);
         Assert.NotNull(lib);

@@ -15,7 +15,7 @@ namespace MelGenre.Tests.Build;
 public sealed class TorchSharpLoadingTests
 {
     [Fact]
-    public void Tensor_ForwardAndBackward_Work()
+    public void Tensor_forward_and_backward_work()
     {
         using var scope = torch.NewDisposeScope();
         var x = torch.tensor(new float[] { 1, 2, 3 }, requires_grad: true);
@@ -34,7 +34,7 @@ public sealed class TorchSharpLoadingTests
     // Skipped off Linux (see LinuxFactAttribute). On Linux the copy must be there: the test project references the
     // linux-x64 libtorch backend, so a missing copy is a build problem to report, not a reason to pass.
     [LinuxFact]
-    public void OutputCopyOfLibLibTorchSharp_IsPatchedOnlyWhenTheSystemNeedsIt()
+    public void Output_copy_of_lib_lib_torch_sharp_is_patched_only_when_the_system_needs_it()
     {
         string copy = Path.Combine(System.AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         Assert.True(File.Exists(copy), $"The build did not copy TorchSharp's native library to {copy}");

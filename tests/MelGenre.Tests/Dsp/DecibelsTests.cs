@@ -7,7 +7,7 @@ namespace MelGenre.Tests.Dsp;
 public class DecibelsTests
 {
     [Fact]
-    public void Silence_IsTenLog10OfAmin_WithRefOneAndNoClipping()
+    public void Silence_is_ten_log10_of_amin_with_ref_one_and_no_clipping()
     {
         var zeros = new float[1000];
         var db = new float[1000];
@@ -18,7 +18,7 @@ public class DecibelsTests
     }
 
     [Fact]
-    public void KnownValues_AndTopDbClipping()
+    public void Known_values_and_top_db_clipping()
     {
         float[] power = [1f, 10f, 100f, 1e-3f, 1e-12f, 0f, 4f, 0.5f, 2f];
         var db = new float[power.Length];
@@ -46,7 +46,7 @@ public class DecibelsTests
     }
 
     [Fact]
-    public void InPlace_And_OverlappingBuffers_GiveTheSameResultAsSeparateBuffers()
+    public void In_place_and_overlapping_buffers_give_the_same_result_as_separate_buffers()
     {
         var rng = new Random(3);
         var power = new float[1001];
@@ -69,7 +69,7 @@ public class DecibelsTests
     }
 
     [Fact]
-    public void InvalidArguments_ThrowWithValueAndRule()
+    public void Invalid_arguments_throw_with_value_and_rule()
     {
         var a = new float[4];
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Decibels.PowerToDb(a, a, amin: 0f));
@@ -85,7 +85,7 @@ public class DecibelsTests
     }
 
     [Fact]
-    public void DecibelsToNaturalLog_IsLnOfDbToPower()
+    public void Decibels_to_natural_log_is_ln_of_db_to_power()
     {
         float[] db = [0f, 10f, -20f, -80f, 3.5f];
         var ln = new float[db.Length];

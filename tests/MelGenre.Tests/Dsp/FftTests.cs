@@ -35,7 +35,7 @@ public class FftTests
     [InlineData(2047)]
     [InlineData(2048)]
     [InlineData(4096)]
-    public void Transform_MatchesNaiveDft_OnFourIndependentFrames(int n)
+    public void Transform_matches_naive_dft_on_four_independent_frames(int n)
     {
         var rng = new Random(n);
         var frames = new float[4][];
@@ -76,7 +76,7 @@ public class FftTests
     }
 
     [Fact]
-    public void Transform_OfUnitImpulse_IsFlatAndOfCosineIsTwoSpikes()
+    public void Transform_of_unit_impulse_is_flat_and_of_cosine_is_two_spikes()
     {
         const int n = 64;
         var impulse = new float[n];

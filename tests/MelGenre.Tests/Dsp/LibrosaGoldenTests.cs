@@ -55,7 +55,7 @@ public class LibrosaGoldenTests
     [InlineData("melfb_sr22050_nfft2048_nmels128_htk0_normslaney", 22050, 2048, 128, 0.0, null, false, MelNormalization.Slaney)]
     [InlineData("melfb_sr22050_nfft2048_nmels128_htk1_normslaney", 22050, 2048, 128, 0.0, null, true, MelNormalization.Slaney)]
     [InlineData("melfb_sr44100_nfft2048_nmels128_fmin20_fmax11025", 44100, 2048, 128, 20.0, 11025.0, false, MelNormalization.Slaney)]
-    public void FilterBank_MatchesLibrosa(string name, int sr, int nfft, int nmels, double fmin, double? fmax, bool htk, MelNormalization norm)
+    public void Filter_bank_matches_librosa(string name, int sr, int nfft, int nmels, double fmin, double? fmax, bool htk, MelNormalization norm)
     {
         (float[] golden, GoldenEntry entry) = GoldenData.Read(name);
         float[,] ours = MelFilterBank.Create(sr, nfft, nmels, fmin, fmax, htk, norm);
@@ -82,7 +82,7 @@ public class LibrosaGoldenTests
 
     [Theory]
     [MemberData(nameof(MelCaseNames))]
-    public void MelSpectrogram_MatchesLibrosa(string name)
+    public void Mel_spectrogram_matches_librosa(string name)
     {
         (string signalName, MelSpectrogramSettings settings) = MelCases[name];
         float[] signal = GoldenData.Read(signalName).Values;
@@ -100,7 +100,7 @@ public class LibrosaGoldenTests
     /// hop 1024 only read the first 44,100 samples, which are in the golden set, so those frames are checked here.
     /// </summary>
     [Fact]
-    public void MelSpectrogram_FmaClipPrefix_MatchesLibrosaFramesThatOnlyUseThePrefix()
+    public void Mel_spectrogram_fma_clip_prefix_matches_librosa_frames_that_only_use_the_prefix()
     {
         float[] prefix = GoldenData.Read("fma_000002_native_mono_first44100").Values;
         (float[] golden, GoldenEntry entry) = GoldenData.Read("mel_fma_000002_native_sr44100_hop1024");
@@ -130,7 +130,7 @@ public class LibrosaGoldenTests
     [InlineData("db_noise_5s_hop512_ref1", false)]
     [InlineData("db_short_1000_hop512_ref1", false)]
     [InlineData("db_chirp_5s_hop1024_reflect_refmax", true)]
-    public void PowerToDb_OnGoldenMel_MatchesLibrosa(string name, bool refMax)
+    public void Power_to_db_on_golden_mel_matches_librosa(string name, bool refMax)
     {
         (float[] golden, GoldenEntry entry) = GoldenData.Read(name);
         float[] mel = GoldenData.Read(entry.Input!).Values;
@@ -150,7 +150,7 @@ public class LibrosaGoldenTests
     [InlineData("db_noise_5s_hop512_ref1", false)]
     [InlineData("db_short_1000_hop512_ref1", false)]
     [InlineData("db_chirp_5s_hop1024_reflect_refmax", true)]
-    public void FullPipeline_MelThenDb_MatchesLibrosa(string name, bool refMax)
+    public void Full_pipeline_mel_then_db_matches_librosa(string name, bool refMax)
     {
         (float[] golden, GoldenEntry entry) = GoldenData.Read(name);
         (string signalName, MelSpectrogramSettings settings) = MelCases[entry.Input!];
@@ -166,7 +166,7 @@ public class LibrosaGoldenTests
     }
 
     [Fact]
-    public void DecibelsToNaturalLog_MatchesOriginalWorksLogScaling()
+    public void Decibels_to_natural_log_matches_original_works_log_scaling()
     {
         (float[] golden, GoldenEntry entry) = GoldenData.Read("origlog_chirp_5s_hop1024_reflect");
         float[] db = GoldenData.Read(entry.Input!).Values;

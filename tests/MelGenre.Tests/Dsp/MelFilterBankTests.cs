@@ -13,14 +13,14 @@ public class MelFilterBankTests
     [InlineData(1000.0)]
     [InlineData(4000.0)]
     [InlineData(11025.0)]
-    public void HzToMel_And_MelToHz_AreInverse(double hz)
+    public void Hz_to_mel_and_mel_to_hz_are_inverse(double hz)
     {
         Assert.Equal(hz, MelFilterBank.MelToHz(MelFilterBank.HzToMel(hz)), 9);
         Assert.Equal(hz, MelFilterBank.MelToHz(MelFilterBank.HzToMel(hz, htk: true), htk: true), 9);
     }
 
     [Fact]
-    public void HzToMel_UsesSlaneyLinearThenLogScale_AndHtkFormula()
+    public void Hz_to_mel_uses_slaney_linear_then_log_scale_and_htk_formula()
     {
         Assert.Equal(15.0, MelFilterBank.HzToMel(1000), 12);           // 1000 / (200 / 3)
         Assert.Equal(6.0, MelFilterBank.HzToMel(400), 12);             // linear below 1 kHz
@@ -29,7 +29,7 @@ public class MelFilterBankTests
     }
 
     [Fact]
-    public void MelFrequencies_HasLinspaceEndpointsExactly()
+    public void Mel_frequencies_has_linspace_endpoints_exactly()
     {
         double[] f = MelFilterBank.MelFrequencies(130, 20, 11025);
         Assert.Equal(130, f.Length);
@@ -42,7 +42,7 @@ public class MelFilterBankTests
     }
 
     [Fact]
-    public void SlaneyFilters_AreNonNegativeTrianglesWithPeaksInOrderAndUnitArea()
+    public void Slaney_filters_are_non_negative_triangles_with_peaks_in_order_and_unit_area()
     {
         const int sr = 22050, nfft = 2048, nmels = 128;
         float[,] fb = MelFilterBank.Create(sr, nfft, nmels);
@@ -88,7 +88,7 @@ public class MelFilterBankTests
     }
 
     [Fact]
-    public void UnnormalisedFilters_PeakAtMostOne()
+    public void Unnormalised_filters_peak_at_most_one()
     {
         float[,] fb = MelFilterBank.Create(22050, 2048, 40, normalization: MelNormalization.None);
         for (int m = 0; m < 40; m++)
@@ -104,7 +104,7 @@ public class MelFilterBankTests
     }
 
     [Fact]
-    public void Create_RejectsImpossibleArguments()
+    public void Create_rejects_impossible_arguments()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => MelFilterBank.Create(0, 2048));
         Assert.Throws<ArgumentOutOfRangeException>(() => MelFilterBank.Create(22050, 0));

@@ -36,7 +36,7 @@ public class MelSpectrogramTests
     }
 
     [Fact]
-    public void GetFrameCount_Throws_WhenNoFrameFits()
+    public void Get_frame_count_throws_when_no_frame_fits()
     {
         var uncentred = new MelSpectrogram(new MelSpectrogramSettings { Center = false });
         var e = Assert.Throws<ArgumentException>(() => uncentred.GetFrameCount(1000));
@@ -53,7 +53,7 @@ public class MelSpectrogramTests
     }
 
     [Fact]
-    public void Compute_RejectsDestinationOfWrongLength()
+    public void Compute_rejects_destination_of_wrong_length()
     {
         var ex = new MelSpectrogram(new MelSpectrogramSettings());
         var e = Assert.Throws<ArgumentException>(() => ex.Compute(new float[5000], new float[(128 * 10) + 1]));
@@ -61,7 +61,7 @@ public class MelSpectrogramTests
     }
 
     [Fact]
-    public void NumpyPad_Reflect_MatchesNumpy_IncludingPaddingLongerThanSignal()
+    public void Numpy_pad_reflect_matches_numpy_including_padding_longer_than_signal()
     {
         // numpy documentation: np.pad([1, 2, 3, 4, 5], (2, 3), 'reflect')
         Assert.Equal([3f, 2, 1, 2, 3, 4, 5, 4, 3, 2], FrameGeometry.NumpyPad([1f, 2, 3, 4, 5], 2, 3, PadMode.Reflect));
@@ -76,7 +76,7 @@ public class MelSpectrogramTests
     }
 
     [Fact]
-    public void SplitHeadTailPadding_EqualsWholeSignalPadding_WhenHopIsBelowHalfTheFrame()
+    public void Split_head_tail_padding_equals_whole_signal_padding_when_hop_is_below_half_the_frame()
     {
         var rng = new Random(5);
         foreach (int length in new[] { 1, 2, 3, 7, 31, 32, 33, 64, 100, 257 })
@@ -95,7 +95,7 @@ public class MelSpectrogramTests
     }
 
     [Fact]
-    public void TailPadding_ReflectsWithinLibrosasTailSlice()
+    public void Tail_padding_reflects_within_librosas_tail_slice()
     {
         // librosa 0.11 stft: n_fft=8, hop=4, len=16 -> start_k=1, tail_k=4, so the last frame is taken from
         // np.pad(y[12:], (0, 4), 'reflect') = y[12..15], y[14], y[13], y[12], y[13] (not y[11] as whole-signal reflection gives).
@@ -125,7 +125,7 @@ public class MelSpectrogramTests
     /// <summary>The whole pipeline against a slow, independent reference (numpy-style padding, naive DFT, dense mel product in double).</summary>
     [Theory]
     [MemberData(nameof(ReferenceCases))]
-    public void Compute_MatchesNaiveReference(int nfft, int hop, int? win, bool center, PadMode pad, WindowType window, float power, int length)
+    public void Compute_matches_naive_reference(int nfft, int hop, int? win, bool center, PadMode pad, WindowType window, float power, int length)
     {
         var settings = new MelSpectrogramSettings
         {
@@ -159,7 +159,7 @@ public class MelSpectrogramTests
     [InlineData(1000.0)]
     [InlineData(2500.0)]
     [InlineData(6000.0)]
-    public void PureSine_PutsItsEnergyInTheMelBandContainingItsFrequency(double frequency)
+    public void Pure_sine_puts_its_energy_in_the_mel_band_containing_its_frequency(double frequency)
     {
         const int sr = 22050;
         float[] y = Enumerable.Range(0, sr).Select(i => (float)Math.Sin(2 * Math.PI * frequency * i / sr)).ToArray();
@@ -183,7 +183,7 @@ public class MelSpectrogramTests
     }
 
     [Fact]
-    public void Compute_IsThreadSafe_AndDeterministic()
+    public void Compute_is_thread_safe_and_deterministic()
     {
         float[] y = GoldenData.Read("signal_chirp_5s").Values;
         var ex = new MelSpectrogram(new MelSpectrogramSettings());
@@ -206,7 +206,7 @@ public class MelSpectrogramTests
     }
 
     [Fact]
-    public void Validate_CollectsEveryError_AndTheConstructorReportsThemAll()
+    public void Validate_collects_every_error_and_the_constructor_reports_them_all()
     {
         var bad = new MelSpectrogramSettings
         {
@@ -251,7 +251,7 @@ public class MelSpectrogramTests
     }
 
     [Fact]
-    public void Warnings_ReportEmptyMelFilters_OnlyForDegenerateSettings()
+    public void Warnings_report_empty_mel_filters_only_for_degenerate_settings()
     {
         Assert.Empty(new MelSpectrogram(new MelSpectrogramSettings()).Warnings);
 
@@ -267,7 +267,7 @@ public class MelSpectrogramTests
     }
 
     [Fact]
-    public void Settings_WidenFloatFrequenciesByTheirDecimalValue()
+    public void Settings_widen_float_frequencies_by_their_decimal_value()
     {
         var s = new MelSpectrogramSettings { MinFrequency = 0.1f, MaxFrequency = 8000.3f };
         Assert.Equal(0.1, s.EffectiveMinFrequency);

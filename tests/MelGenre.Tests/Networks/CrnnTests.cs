@@ -18,7 +18,7 @@ public sealed class CrnnTests
     public CrnnTests(ITestOutputHelper log) => _log = log;
 
     [Fact]
-    public void ParameterCount_MatchesTheOriginal_ForEightClassesAnd640x128()
+    public void Parameter_count_matches_the_original_for_eight_classes_and_640x128()
     {
         using var model = new Crnn();
         // Keras: 133,520 = this - 384 (second LSTM bias vector) + 336 (BatchNorm moving statistics).
@@ -27,7 +27,7 @@ public sealed class CrnnTests
     }
 
     [Fact]
-    public void StateNames_AreStable()
+    public void State_names_are_stable()
     {
         using var model = new Crnn();
         var expected = new[] { 0, 1, 2 }.SelectMany(i => new[] { $"conv.{i}.weight", $"conv.{i}.bias" })
@@ -41,7 +41,7 @@ public sealed class CrnnTests
     [InlineData(1292, 128, 158)]
     [InlineData(646, 96, 77)]
     [InlineData(64, 32, 4)]
-    public void Output_IsBatchByClasses(int frames, int mels, int steps)
+    public void Output_is_batch_by_classes(int frames, int mels, int steps)
     {
         using var model = new Crnn(new CrnnOptions { Frames = frames, Mels = mels });
         model.eval();
@@ -54,7 +54,7 @@ public sealed class CrnnTests
     }
 
     [Fact]
-    public void SameSeed_GivesIdenticalWeights_OtherSeedDoesNot()
+    public void Same_seed_gives_identical_weights_other_seed_does_not()
     {
         torch.manual_seed(1234);
         using var a = new Crnn();
@@ -67,7 +67,7 @@ public sealed class CrnnTests
     }
 
     [Fact]
-    public void Initialisation_FollowsKerasDefaults()
+    public void Initialisation_follows_keras_defaults()
     {
         torch.manual_seed(7);
         using var model = new Crnn();
@@ -88,7 +88,7 @@ public sealed class CrnnTests
     }
 
     [Fact]
-    public void Dropout_IsActiveInTrainingMode_Only_AndBatchNormStatisticsFollowTheMode()
+    public void Dropout_is_active_in_training_mode_only_and_batch_norm_statistics_follow_the_mode()
     {
         torch.manual_seed(3);
         using var model = new Crnn(new CrnnOptions { Frames = 64, Mels = 32 });
@@ -110,7 +110,7 @@ public sealed class CrnnTests
     }
 
     [Fact]
-    public void L2RegularizedParameters_AreTheConvAndDenseKernels_AndThePenaltyIsKerasL2()
+    public void L2_regularized_parameters_are_the_conv_and_dense_kernels_and_the_penalty_is_keras_L2()
     {
         torch.manual_seed(11);
         using var model = new Crnn();
@@ -128,7 +128,7 @@ public sealed class CrnnTests
     }
 
     [Fact]
-    public void InvalidOptions_AreAllReportedAtOnce()
+    public void Invalid_options_are_all_reported_at_once()
     {
         var e = Assert.Throws<ArgumentException>(() => new Crnn(new CrnnOptions { Filters = 0, Dropout = 1, Classes = 1 }));
         Assert.Contains("Filters must be positive, got 0", e.Message);
@@ -140,7 +140,7 @@ public sealed class CrnnTests
     }
 
     [Fact]
-    public void WrongInputShape_IsRejectedWithTheExpectedShape()
+    public void Wrong_input_shape_is_rejected_with_the_expected_shape()
     {
         using var model = new Crnn();
         using var x = torch.zeros(2, 640, 96);
@@ -150,7 +150,7 @@ public sealed class CrnnTests
     }
 
     [Fact]
-    public void Options_AreCopied()
+    public void Options_are_copied()
     {
         var options = new CrnnOptions { Frames = 64, Mels = 32 };
         using var model = new Crnn(options);
@@ -159,7 +159,7 @@ public sealed class CrnnTests
     }
 
     [Fact]
-    public void OverfitsThreeSyntheticClasses()
+    public void Overfits_three_synthetic_classes()
     {
         var watch = Stopwatch.StartNew();
         torch.manual_seed(2024);

@@ -27,7 +27,7 @@ public sealed class ParallelCnnRnnTests
     };
 
     [Fact]
-    public void ParameterCount_MatchesTheOriginal_ForEightClassesAnd640x128()
+    public void Parameter_count_matches_the_original_for_eight_classes_and_640x128()
     {
         using var model = new ParallelCnnRnn();
         // Keras: 85,160 = this - 384 (PyTorch's GRU has a second bias vector per direction).
@@ -38,7 +38,7 @@ public sealed class ParallelCnnRnnTests
     }
 
     [Fact]
-    public void StateNames_AreStable()
+    public void State_names_are_stable()
     {
         using var model = new ParallelCnnRnn();
         var expected = Enumerable.Range(0, 5).SelectMany(i => new[] { $"conv.{i}.weight", $"conv.{i}.bias" })
@@ -51,7 +51,7 @@ public sealed class ParallelCnnRnnTests
     [InlineData(640, 128, 4, 1, 0)]
     [InlineData(1292, 128, 9, 1, 0)]
     [InlineData(646, 96, 4, 1, 1)] // the last (4,4) pool meets 3 mel columns: reduced to (4,3), reported
-    public void Output_IsBatchByClasses(int frames, int mels, int cnnFrames, int cnnMels, int warnings)
+    public void Output_is_batch_by_classes(int frames, int mels, int cnnFrames, int cnnMels, int warnings)
     {
         using var model = new ParallelCnnRnn(new ParallelCnnRnnOptions { Frames = frames, Mels = mels });
         model.eval();
@@ -66,7 +66,7 @@ public sealed class ParallelCnnRnnTests
     }
 
     [Fact]
-    public void RnnBranch_IsForwardFinalStateAndBackwardOutputAtTimeZero()
+    public void Rnn_branch_is_forward_final_state_and_backward_output_at_time_zero()
     {
         // Keras' Bidirectional(GRU) without return_sequences = [forward output at T-1, backward output at 0].
         torch.manual_seed(5);
@@ -79,7 +79,7 @@ public sealed class ParallelCnnRnnTests
     }
 
     [Fact]
-    public void SameSeed_GivesIdenticalWeights_OtherSeedDoesNot()
+    public void Same_seed_gives_identical_weights_other_seed_does_not()
     {
         torch.manual_seed(99);
         using var a = new ParallelCnnRnn();
@@ -92,7 +92,7 @@ public sealed class ParallelCnnRnnTests
     }
 
     [Fact]
-    public void Initialisation_FollowsKerasDefaults()
+    public void Initialisation_follows_keras_defaults()
     {
         torch.manual_seed(8);
         using var model = new ParallelCnnRnn();
@@ -107,7 +107,7 @@ public sealed class ParallelCnnRnnTests
     }
 
     [Fact]
-    public void TrainingAndEvaluationMode_ComputeTheSameFunction()
+    public void Training_and_evaluation_mode_compute_the_same_function()
     {
         torch.manual_seed(4);
         using var model = new ParallelCnnRnn(Small());
@@ -121,7 +121,7 @@ public sealed class ParallelCnnRnnTests
     }
 
     [Fact]
-    public void InvalidOptions_AreAllReportedAtOnce()
+    public void Invalid_options_are_all_reported_at_once()
     {
         var e = Assert.Throws<ArgumentException>(() => new ParallelCnnRnn(new ParallelCnnRnnOptions
         {
@@ -137,7 +137,7 @@ public sealed class ParallelCnnRnnTests
     }
 
     [Fact]
-    public void WrongInputShape_IsRejectedWithTheExpectedShape()
+    public void Wrong_input_shape_is_rejected_with_the_expected_shape()
     {
         using var model = new ParallelCnnRnn();
         using var x = torch.zeros(2, 128, 640);
@@ -146,7 +146,7 @@ public sealed class ParallelCnnRnnTests
     }
 
     [Fact]
-    public void Options_AreCopied()
+    public void Options_are_copied()
     {
         var filters = new[] { 8, 16, 16 };
         var options = Small();
@@ -159,7 +159,7 @@ public sealed class ParallelCnnRnnTests
     }
 
     [Fact]
-    public void OverfitsThreeSyntheticClasses()
+    public void Overfits_three_synthetic_classes()
     {
         var watch = Stopwatch.StartNew();
         torch.manual_seed(2024);

@@ -38,7 +38,7 @@ public sealed class AudioErrorPolicyTests : IDisposable
     }
 
     [Fact]
-    public void EmitMissing_keeps_going_marks_rows_and_lists_the_failures()
+    public void Emit_missing_keeps_going_marks_rows_and_lists_the_failures()
     {
         var ml = new MLContext(1);
         string good = TestAudio.WriteSine(Path.Combine(_dir, "good.wav"), 22050, 1, 440);

@@ -117,7 +117,7 @@ public sealed class FeaturePipelineTests : IDisposable
     }
 
     [Fact]
-    public void Bad_input_columns_fail_in_GetOutputSchema_and_Fit_with_MLNET_wording()
+    public void Bad_input_columns_fail_in_get_output_schema_and_fit_with_MLNET_wording()
     {
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(new[] { new BadRow() });

@@ -80,7 +80,7 @@ public sealed class FmaRoadTests : IDisposable
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedGenre", "PredictedLabel"));
 
     [Fact]
-    public void LightGbm_on_FMA_features_learns_evaluates_saves_and_reloads()
+    public void Light_gbm_on_FMA_features_learns_evaluates_saves_and_reloads()
     {
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(MakeClips(8, seed: 1));

@@ -59,7 +59,7 @@ public sealed class FrontEndPipelineTests : IDisposable
     }
 
     [Fact]
-    public void Missing_input_column_fails_in_GetOutputSchema_and_Fit_with_MLNET_wording()
+    public void Missing_input_column_fails_in_get_output_schema_and_fit_with_MLNET_wording()
     {
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(new[] { new PathRow { Path = "x.wav" } });
@@ -108,7 +108,7 @@ public sealed class FrontEndPipelineTests : IDisposable
     }
 
     [Fact]
-    public void Sample_rate_mismatch_between_LoadAudio_and_mel_is_caught_at_Fit()
+    public void Sample_rate_mismatch_between_load_audio_and_mel_is_caught_at_fit()
     {
         var ml = new MLContext(1);
         string wav = TestAudio.WriteSine(Path.Combine(_dir, "a.wav"), 22050, 1, 440);

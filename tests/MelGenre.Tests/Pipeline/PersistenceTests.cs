@@ -66,7 +66,7 @@ public sealed class PersistenceTests : IDisposable
     }
 
     [Fact]
-    public void PredictionEngine_works_on_the_loaded_model()
+    public void Prediction_engine_works_on_the_loaded_model()
     {
         var (ml, data, model, wav) = Build();
         string zip = Path.Combine(_dir, "model.zip");

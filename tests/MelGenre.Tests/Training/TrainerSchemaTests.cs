@@ -27,7 +27,7 @@ public sealed class TrainerSchemaTests
     }
 
     [Fact]
-    public void Missing_columns_fail_in_GetOutputSchema_and_Fit()
+    public void Missing_columns_fail_in_get_output_schema_and_fit()
     {
         var ml = new MLContext(1);
         var data = SyntheticGenres.Load(ml, SyntheticGenres.Make(1, seed: 1));

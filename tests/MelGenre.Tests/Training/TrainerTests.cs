@@ -91,7 +91,7 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void Score_and_PredictedLabel_carry_the_label_key_type_and_class_names()
+    public void Score_and_predicted_label_carry_the_label_key_type_and_class_names()
     {
         var ml = new MLContext(1);
         var train = SyntheticGenres.Load(ml, SyntheticGenres.Make(4, seed: 1));

@@ -36,7 +36,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void ManagedFailsOrDecodesExactlyLikeNative(string name)
+    public void Managed_fails_or_decodes_exactly_like_native(string name)
     {
         (string path, double offset, double? duration) = Make(name);
         Compare(name, path, offset, duration);
@@ -44,7 +44,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
 
     /// <summary>Random content behind every signature, many sizes: the same outcome as native (kind and wording, or length).</summary>
     [Fact]
-    public void Fuzz_RandomContentBehindSignatures_SameOutcomeAsNative()
+    public void Fuzz_random_content_behind_signatures_same_outcome_as_native()
     {
         byte[][] prefixes =
         [
@@ -70,7 +70,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
     [InlineData(SfConst.ImaAdpcm, "IMA ADPCM")]
     [InlineData(SfConst.MsAdpcm, "MS ADPCM")]
     [InlineData(SfConst.Gsm610, "GSM 6.10")]
-    public void WavCodecs_AreRefusedByName(int sub, string encoding)
+    public void Wav_codecs_are_refused_by_name(int sub, string encoding)
     {
         string path = _temp.File($"codec_{sub:X}.wav");
         SndFileWriter.WriteFloat(path, SfConst.Wav | sub, 8000, 1, ManagedTestSupport.Music(8000, 4000, 1).SelectManyInterleaved());
@@ -84,7 +84,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
 
     /// <summary>Ogg Opus is not decoded by the managed path (no managed Opus decoder is served): an error naming it.</summary>
     [Fact]
-    public void OggOpus_IsRefusedByName()
+    public void Ogg_opus_is_refused_by_name()
     {
         string path = _temp.File("opus.opus");
         SndFileWriter.WriteFloat(path, SfConst.Ogg | SfConst.Opus, 48000, 2, ManagedTestSupport.Music(48000, 9600, 2).SelectManyInterleaved());
@@ -94,7 +94,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     [Fact]
-    public void NullPath_ThrowsArgumentNull()
+    public void Null_path_throws_argument_null()
     {
         Assert.Throws<ArgumentNullException>(() => ManagedAudioDecoder.ReadMono(null!, out _));
         Assert.Throws<ArgumentNullException>(() => ManagedAudioDecoder.GetInfo(null!));
@@ -106,7 +106,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
     [InlineData(double.PositiveInfinity, null)]
     [InlineData(0.0, -1.0)]
     [InlineData(0.0, double.NaN)]
-    public void BadOffsetOrDuration_ThrowsLikeNative(double offset, double? duration)
+    public void Bad_offset_or_duration_throws_like_native(double offset, double? duration)
     {
         var native = Assert.Throws<ArgumentOutOfRangeException>(() => AudioDecoder.ReadMono(_temp.File("x.mp3"), out _, offset, duration));
         var managed = Assert.Throws<ArgumentOutOfRangeException>(() => ManagedAudioDecoder.ReadMono(_temp.File("x.mp3"), out _, offset, duration));
@@ -116,7 +116,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
 
     /// <summary>Every file handle is closed on success and failure (Linux: count open descriptors).</summary>
     [ProcFdFact]
-    public void NoFileHandlesLeak()
+    public void No_file_handles_leak()
     {
         string good = Make("wav-truncated").Path;
         string bad = Make("id3-garbage").Path;

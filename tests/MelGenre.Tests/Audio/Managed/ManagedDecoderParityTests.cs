@@ -40,7 +40,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     /// <summary>Tolerance: bit-identical samples, identical GetInfo (rate, channels, frames, format text).</summary>
     [Theory]
     [MemberData(nameof(PcmFormats))]
-    public void WavAiffRf64_AreBitIdenticalToNative(int format, int channels)
+    public void Wav_aiff_rf64_are_bit_identical_to_native(int format, int channels)
     {
         const int frames = 5003;
         var rng = new Random(format ^ channels);
@@ -69,7 +69,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
 
     /// <summary>AIFF-C with an encoding the managed path does not decode (u-law): an error naming the compression type.</summary>
     [Fact]
-    public void AifcUlaw_IsRefusedByName()
+    public void Aifc_ulaw_is_refused_by_name()
     {
         string path = _temp.File("aifc_ulaw.aiff");
         SndFileWriter.WriteFloat(path, SfConst.Aiff | SfConst.Ulaw, 8000, 1, ManagedTestSupport.Music(8000, 3000, 1).SelectManyInterleaved());
@@ -110,7 +110,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     /// </summary>
     [Theory]
     [MemberData(nameof(FlacCases))]
-    public void Flac_IsBitIdenticalToNative(int sub, int channels, int rate, double level, string signal)
+    public void Flac_is_bit_identical_to_native(int sub, int channels, int rate, double level, string signal)
     {
         int frames = rate / 2 + 4321;
         int bits = sub == SfConst.PcmS8 ? 8 : sub == SfConst.Pcm16 ? 16 : 24;
@@ -177,7 +177,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     [InlineData(48000, 4)]
     [InlineData(48000, 8)]
     [InlineData(8000, 1)]
-    public void Vorbis_MatchesNativeWithin120dB(int rate, int channels)
+    public void Vorbis_matches_native_within120_d_b(int rate, int channels)
     {
         float[] signal = ManagedTestSupport.Music(rate, rate * 2 + 333, channels, amplitude: 0.9).SelectManyInterleaved();
         string path = _temp.File($"vorbis_{rate}_{channels}.ogg");
@@ -192,7 +192,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
 
     /// <summary>5.1 Vorbis (6 channels): NVorbis 0.10.5 decodes libvorbis' LFE submap wrongly, so the managed path refuses it by name.</summary>
     [Fact]
-    public void Vorbis_SixChannels_IsRefusedWithAClearError()
+    public void Vorbis_six_channels_is_refused_with_a_clear_error()
     {
         string path = _temp.File("vorbis_51.ogg");
         SndFileWriter.WriteFloat(path, SfConst.Ogg | SfConst.Vorbis, 48000, 6, ManagedTestSupport.Music(48000, 9600, 6).SelectManyInterleaved());
@@ -205,7 +205,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
 
     /// <summary>Loud Vorbis (peaks above full scale) is not clipped, as in librosa: NVorbis' ClipSamples is off.</summary>
     [Fact]
-    public void Vorbis_AboveFullScale_IsNotClipped()
+    public void Vorbis_above_full_scale_is_not_clipped()
     {
         float[] signal = ManagedTestSupport.Music(44100, 44100, 1, amplitude: 1.6, noise: 0).SelectManyInterleaved();
         string path = _temp.File("vorbis_loud.ogg");
@@ -243,7 +243,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     /// </summary>
     [Theory]
     [MemberData(nameof(Mp3Cases))]
-    public void Mp3_SameLengthAndAlignmentAsNative(int rate, int channels, int bitrateMode, string variant)
+    public void Mp3_same_length_and_alignment_as_native(int rate, int channels, int bitrateMode, string variant)
     {
         float[] signal = ManagedTestSupport.Music(rate, rate * 3 / 2 + 77, channels, amplitude: 0.6).SelectManyInterleaved();
         string path = _temp.File($"mp3_{rate}_{channels}_{variant}.mp3");
@@ -290,7 +290,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     /// is decoded, at ≥ 100 dB against native.
     /// </summary>
     [Fact]
-    public void Mp3_8kHz_WithoutShortBlocks_MatchesNative()
+    public void Mp3_8kHz_without_short_blocks_matches_native()
     {
         const int rate = 8000;
         float[] tone = new float[rate * 4];
@@ -337,7 +337,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     [InlineData("flac")]
     [InlineData("ogg")]
     [InlineData("mp3")]
-    public void OffsetAndDuration_MatchNative(string kind)
+    public void Offset_and_duration_match_native(string kind)
     {
         const int rate = 22050;
         float[] signal = ManagedTestSupport.Music(rate, rate * 3, 2).SelectManyInterleaved();
@@ -376,7 +376,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
 
     /// <summary>Dispatch is by content: a WAV named .mp3 and an MP3 named .wav decode as what they are.</summary>
     [Fact]
-    public void FormatIsChosenByContentNotExtension()
+    public void Format_is_chosen_by_content_not_extension()
     {
         string wav = _temp.File("really_a_wav.mp3");
         SndFileWriter.WriteInt(wav, SfConst.Wav | SfConst.Pcm16, 8000, 1, [1 << 16, 2 << 16, -3 << 16]);

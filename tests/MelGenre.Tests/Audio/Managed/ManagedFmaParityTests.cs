@@ -29,7 +29,7 @@ public sealed class ManagedFmaParityTests
     /// sample without any shift), SNR ≥ 120 dB (measured 127-133 dB), and the first non-zero sample at the same index.
     /// </summary>
     [FmaClipsFact]
-    public void AllClips_SameLengthAlignmentAndWithin120dB()
+    public void All_clips_same_length_alignment_and_within120_d_b()
     {
         string[] clips = Directory.GetFiles(FmaSample.Folder!, "*.mp3", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal).ToArray();
         Assert.Equal(62, clips.Length);

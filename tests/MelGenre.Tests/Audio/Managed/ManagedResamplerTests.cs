@@ -55,7 +55,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void PassbandEdge_IsSoxrsHqValue()
+    public void Passband_edge_is_soxrs_hq_value()
     {
         // soxr_quality_spec(SOXR_HQ, 0).passband_end as libsoxr 0.1.3 returns it (printed with %.17g).
         Assert.Equal(0.91374365327330664, SoxrHqDesign.PassbandEnd, 15);
@@ -63,7 +63,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void Plans_AreCachedPerRatePair()
+    public void Plans_are_cached_per_rate_pair()
     {
         Assert.Same(ManagedResampler.GetPlan(44100, 22050), ManagedResampler.GetPlan(44100, 22050));
         Assert.NotSame(ManagedResampler.GetPlan(44100, 22050), ManagedResampler.GetPlan(48000, 22050));
@@ -74,7 +74,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     [InlineData(48000, 22050)]
     [InlineData(22050, 44100)]
     [InlineData(8000, 44100)]
-    public void FftConvolution_EqualsDirectForm(int from, int to)
+    public void Fft_convolution_equals_direct_form(int from, int to)
     {
         // The overlap-save path against the direct form of the same stage: float32 rounding only (max |diff| <= 2e-6
         // for a signal of peak 0.5; measured below 5e-7).
@@ -96,7 +96,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     // ---------------------------------------------------------------- same API semantics as Resampler
 
     [Fact]
-    public void SameRate_ReturnsACopy()
+    public void Same_rate_returns_a_copy()
     {
         float[] input = [0.1f, -0.2f, 0.3f];
         float[] output = ManagedResampler.Resample(input, 22050, 22050);
@@ -105,7 +105,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void EmptyInput_GivesEmptyOutput() =>
+    public void Empty_input_gives_empty_output() =>
         Assert.Empty(ManagedResampler.Resample(ReadOnlySpan<float>.Empty, 44100, 22050));
 
     [Theory]
@@ -113,7 +113,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     [InlineData(-44100, 22050, "fromRate")]
     [InlineData(44100, 0, "toRate")]
     [InlineData(44100, -1, "toRate")]
-    public void InvalidRates_ThrowLikeNative(int from, int to, string parameter)
+    public void Invalid_rates_throw_like_native(int from, int to, string parameter)
     {
         var managed = Assert.Throws<ArgumentOutOfRangeException>(() => ManagedResampler.Resample(new float[10], from, to));
         var native = Assert.Throws<ArgumentOutOfRangeException>(() => Resampler.Resample(new float[10], from, to));
@@ -130,7 +130,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     [InlineData(8000, 22050)]
     [InlineData(96000, 22050)]
     [InlineData(44100, 16000)]
-    public void TinyAndOddLengths_MatchNativeLengthsAndValues(int from, int to)
+    public void Tiny_and_odd_lengths_match_native_lengths_and_values(int from, int to)
     {
         // Lengths 1..40 and a few around soxr's input chunk (48000 * from / to): the same length (ceil rule), the same
         // zero padding where soxr's flush (round rule) stops one sample short, values within 1e-6 of native.
@@ -150,7 +150,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void IsDeterministic_AndThreadSafe()
+    public void Is_deterministic_and_thread_safe()
     {
         float[] clip = Signals.Music(10 * 44100, 44100, seed: 5);
         float[] reference = ManagedResampler.Resample(clip, 44100, 22050);
@@ -163,7 +163,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void Sine_KeepsAmplitudeAndPhase()
+    public void Sine_keeps_amplitude_and_phase()
     {
         // Linear phase with the delay removed: the output is the same sine sampled at the new rate (as for native).
         foreach ((int from, int to, double f) in new[] { (44100, 22050, 1000.0), (48000, 22050, 1000.0), (8000, 44100, 440.0), (44100, 22051, 3000.0) })
@@ -201,7 +201,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     [InlineData(44100, 16000)]
     [InlineData(44100, 48000)]
     [InlineData(48000, 22051)]
-    public void Samples_MatchNative(int from, int to)
+    public void Samples_match_native(int from, int to)
     {
         foreach ((string name, float[] x) in Signals.All(from, seconds: 4))
         {
@@ -218,7 +218,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     [SoxrTheory]
     [InlineData(44100)]
     [InlineData(48000)]
-    public void LogMel_MatchesNative_OnGeneratedSignals(int from)
+    public void Log_mel_matches_native_on_generated_signals(int from)
     {
         foreach ((string name, float[] x) in Signals.All(from, seconds: 12))
         {
@@ -235,7 +235,7 @@ public sealed class ManagedResamplerTests(ITestOutputHelper log)
     }
 
     [FmaClipsWithSoxrFact]
-    public void LogMel_MatchesNative_OnTheFmaSampleClips()
+    public void Log_mel_matches_native_on_the_fma_sample_clips()
     {
         string[] files = Directory.GetFiles(FmaClipsWithSoxrFactAttribute.Folder!, "*.mp3", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(62, files.Length);
