@@ -30,6 +30,7 @@ public static class CliApp
             var parsed = Build(cancel.Token).Parse(args);
             if (parsed.Errors.Count > 0)
                 return InputChecks.ParseError(parsed);
+            ApplyAudioBackend(parsed);
             return parsed.Invoke();
         }
         finally
@@ -38,8 +39,40 @@ public static class CliApp
         }
     }
 
+    /// <summary>Name of the option that picks the audio backend (every command takes it).</summary>
+    internal const string AudioBackendOptionName = "--audio-backend";
+
+    /// <summary>
+    /// --audio-backend auto|native|managed: sets MELGENRE_AUDIO_BACKEND for this process (so the flag beats an inherited
+    /// variable, and everything that decodes, LoadAudio, the caches and prediction alike, sees the same choice), then
+    /// says on stderr which backend decodes and why.
+    /// </summary>
+    internal static void ApplyAudioBackend(ParseResult parsed)
+    {
+        string? value = parsed.GetValue<string?>(AudioBackendOptionName);
+        if (value is not null)
+            Environment.SetEnvironmentVariable("MELGENRE_AUDIO_BACKEND", value);
+        if (parsed.Errors.Count > 0 || parsed.CommandResult.Command.Name is "download" or "report" || parsed.Tokens.Any(t => t.Value is "--help" or "-h" or "-?"))
+            return;
+        try
+        {
+            Console.Error.WriteLine(MelGenre.Audio.AudioDecoder.DescribeBackend());
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+        }
+    }
+
     internal static RootCommand Build(CancellationToken cancel)
     {
+        var audioBackend = new Option<string?>(AudioBackendOptionName)
+        {
+            Description = "Who decodes and resamples audio: auto (native libsndfile + libsoxr when both load, else managed), native or managed. "
+                + "Sets MELGENRE_AUDIO_BACKEND for this run. Models do not depend on it.",
+            Recursive = true,
+        };
+        audioBackend.AcceptOnlyFromAmong("auto", "native", "managed");
         var outOption = new Option<string>("--out", "-o") { Description = "Working folder: features.json, cache/, models/, metrics/, report/.", DefaultValueFactory = _ => DefaultOut };
         var seed = new Option<int>("--seed") { Description = "Seed of splits, weight initialisation and shuffling.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int?>("--threads") { Description = "Threads (default: all cores; at most 4 per core)." };
@@ -177,7 +210,7 @@ public static class CliApp
         var root = new RootCommand("MelGenre: music-genre classification with ML.NET + TorchSharp. Reproduces the FMA-small CRNN and parallel CNN-RNN "
             + "and the FMA paper's classical baselines (LightGBM, logistic regression on FMA features), or trains on your own music. With no command, runs the built-in demo.")
         {
-            features, train, evaluate, predict, report, download, demo,
+            features, train, evaluate, predict, report, download, demo, audioBackend,
         };
         root.SetAction(_ => Guard(() => DemoCommand.Run(new DemoCommand.Options(Path.Combine(DefaultOut, "demo"), 20, 8, 1))));
         return root;

@@ -5,8 +5,10 @@ using System.Globalization;
 namespace MelGenre.Audio;
 
 /// <summary>
-/// Decodes audio files in-process with libsndfile (WAV, FLAC, Ogg Vorbis/Opus, MP3 via mpg123, AIFF, …),
-/// with the semantics of <c>librosa.load</c> 0.11. All methods are thread-safe: any number of files
+/// Decodes audio files in-process with the semantics of <c>librosa.load</c> 0.11: with libsndfile (WAV, FLAC, Ogg
+/// Vorbis/Opus, MP3 via mpg123, AIFF, …) or managed decoders, as <see cref="AudioBackend"/> chooses. The overloads
+/// without a backend argument of <see cref="GetInfo(string)"/> and <see cref="ReadMono(string, out int, double, double?)"/>
+/// are libsndfile's; <see cref="LoadMono(string, int, double, double?)"/> uses <see cref="AudioBackend.Auto"/>. All methods are thread-safe: any number of files
 /// may be decoded concurrently.
 /// </summary>
 public static class AudioDecoder
@@ -49,7 +51,7 @@ public static class AudioDecoder
     /// mean of the channels, summed left to right as numpy does.
     /// <para>
     /// A file that is cut short, or damaged after some intact frames, yields the samples decoded before the
-    /// damage, as librosa does (compare the length with <see cref="GetInfo"/>'s <see cref="AudioInfo.Frames"/>
+    /// damage, as librosa does (compare the length with <see cref="GetInfo(string)"/>'s <see cref="AudioInfo.Frames"/>
     /// to detect that). Everything that cannot be real audio is an <see cref="AudioDecodeException"/> instead:
     /// no decodable frame at all, a decoder error flagged by libsndfile, NaN/infinite samples, lossy-codec
     /// samples far beyond full scale (garbage frames), or a whole MP3/Ogg file decoding to exact zeros.
@@ -71,10 +73,36 @@ public static class AudioDecoder
         return ReadMonoCore(reader, offsetSeconds, durationSeconds);
     }
 
+    /// <summary>Reads the header of an audio file with the chosen backend (see <see cref="AudioBackend"/> for the precedence rules).</summary>
+    /// <param name="path">The file to inspect.</param>
+    /// <param name="backend">Which decoder reads it; <see cref="AudioBackend.Auto"/> picks native when libsndfile and libsoxr load.</param>
+    /// <returns>Sample rate, channels, length and format.</returns>
+    /// <exception cref="AudioDecodeException">The file is missing, empty, not audio, damaged or holds no samples.</exception>
+    public static AudioInfo GetInfo(string path, AudioBackend backend)
+        => AudioBackendSelector.Resolve(backend).Backend == AudioBackend.Managed ? Managed.ManagedAudioDecoder.GetInfo(path) : GetInfo(path);
+
     /// <summary>
-    /// <c>librosa.load(path, sr=targetSampleRate, mono=True, offset=offsetSeconds, duration=durationSeconds)</c>:
-    /// <see cref="ReadMono"/>, then <see cref="Resampler.Resample"/> (librosa's default 'soxr_hq') when the
-    /// native rate differs from <paramref name="targetSampleRate"/>.
+    /// <see cref="ReadMono(string, out int, double, double?)"/> with the chosen backend: the same arguments, rules and
+    /// exceptions; the managed decoders give bit-identical samples for PCM and FLAC and ~130 dB SNR for MP3/Vorbis.
+    /// </summary>
+    /// <param name="path">The audio file.</param>
+    /// <param name="sampleRate">The file's native sample rate in Hz.</param>
+    /// <param name="offsetSeconds">Where to start reading, in seconds.</param>
+    /// <param name="durationSeconds">How much to read, in seconds; null reads to the end.</param>
+    /// <param name="backend">Which decoder reads it (see <see cref="AudioBackend"/>).</param>
+    /// <returns>The mono samples; never empty.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An offset or duration is negative, NaN or infinite.</exception>
+    /// <exception cref="AudioDecodeException">The file cannot be decoded, or the range holds no samples.</exception>
+    public static float[] ReadMono(string path, out int sampleRate, double offsetSeconds, double? durationSeconds, AudioBackend backend)
+        => AudioBackendSelector.Resolve(backend).Backend == AudioBackend.Managed
+            ? Managed.ManagedAudioDecoder.ReadMono(path, out sampleRate, offsetSeconds, durationSeconds)
+            : ReadMono(path, out sampleRate, offsetSeconds, durationSeconds);
+
+    /// <summary>
+    /// <c>librosa.load(path, sr=targetSampleRate, mono=True, offset=offsetSeconds, duration=durationSeconds)</c> with the
+    /// backend <see cref="AudioBackend.Auto"/> chooses (native when libsndfile and libsoxr load, else managed; the
+    /// environment variable <c>MELGENRE_AUDIO_BACKEND</c> can force one): see
+    /// <see cref="LoadMono(string, int, double, double?, AudioBackend)"/>.
     /// </summary>
     /// <param name="path">The audio file.</param>
     /// <param name="targetSampleRate">The sample rate of the result in Hz.</param>
@@ -83,14 +111,40 @@ public static class AudioDecoder
     /// <returns>Mono samples at <paramref name="targetSampleRate"/>; never empty.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="targetSampleRate"/> is not positive, or an offset or
     /// duration is negative, NaN or infinite.</exception>
-    /// <exception cref="AudioDecodeException">The file cannot be decoded, holds no samples in the range, or
-    /// libsndfile/libsoxr is not installed.</exception>
+    /// <exception cref="AudioDecodeException">The file cannot be decoded or holds no samples in the range.</exception>
     public static float[] LoadMono(string path, int targetSampleRate, double offsetSeconds = 0, double? durationSeconds = null)
+        => LoadMono(path, targetSampleRate, offsetSeconds, durationSeconds, AudioBackend.Auto);
+
+    /// <summary>
+    /// <c>librosa.load(path, sr=targetSampleRate, mono=True, offset=offsetSeconds, duration=durationSeconds)</c>:
+    /// decode and mix to mono (<see cref="ReadMono(string, out int, double, double?, AudioBackend)"/>), then resample
+    /// with soxr "HQ" (librosa's default 'soxr_hq') when the native rate differs from <paramref name="targetSampleRate"/>:
+    /// libsndfile + libsoxr under <see cref="AudioBackend.Native"/>, the managed decoders and the managed soxr-HQ
+    /// resampler under <see cref="AudioBackend.Managed"/>. This is the entry point LoadAudio, the featurizers, the
+    /// caches and song prediction all use.
+    /// </summary>
+    /// <param name="path">The audio file.</param>
+    /// <param name="targetSampleRate">The sample rate of the result in Hz.</param>
+    /// <param name="offsetSeconds">Where to start reading, in seconds of the original file.</param>
+    /// <param name="durationSeconds">How much to read, in seconds; null reads to the end.</param>
+    /// <param name="backend">Which implementation decodes and resamples (see <see cref="AudioBackend"/> for the precedence).</param>
+    /// <returns>Mono samples at <paramref name="targetSampleRate"/>; never empty.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="targetSampleRate"/> is not positive, or an offset or
+    /// duration is negative, NaN or infinite.</exception>
+    /// <exception cref="AudioDecodeException">The file cannot be decoded, holds no samples in the range, or the native
+    /// backend was asked for and libsndfile/libsoxr is not installed.</exception>
+    public static float[] LoadMono(string path, int targetSampleRate, double offsetSeconds, double? durationSeconds, AudioBackend backend)
     {
         if (targetSampleRate <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(targetSampleRate), targetSampleRate,
                 "The target sample rate must be a positive number of Hz.");
+        }
+
+        if (AudioBackendSelector.Resolve(backend).Backend == AudioBackend.Managed)
+        {
+            float[] decoded = Managed.ManagedAudioDecoder.ReadMono(path, out int rate, offsetSeconds, durationSeconds);
+            return rate == targetSampleRate ? decoded : Managed.ManagedResampler.Resample(decoded, rate, targetSampleRate);
         }
 
         float[] native = ReadMono(path, out int nativeRate, offsetSeconds, durationSeconds);
@@ -109,6 +163,15 @@ public static class AudioDecoder
                 $"resampling from {nativeRate} Hz to {targetSampleRate} Hz needs libsoxr. {e.Message}", e);
         }
     }
+
+    /// <summary>
+    /// Which backend a request resolves to in this process and why, in one sentence (e.g. "Audio is decoded by the
+    /// managed (...) backend: Auto, and the native libraries are unavailable (...)."); the same words LoadAudio logs.
+    /// </summary>
+    /// <param name="backend">The request; <see cref="AudioBackend.Auto"/> by default.</param>
+    /// <returns>The sentence.</returns>
+    /// <exception cref="ArgumentException"><c>MELGENRE_AUDIO_BACKEND</c> holds something other than auto, native or managed.</exception>
+    public static string DescribeBackend(AudioBackend backend = AudioBackend.Auto) => AudioBackendSelector.Resolve(backend).Message;
 
     private static void ValidateRange(double offsetSeconds, double? durationSeconds)
     {

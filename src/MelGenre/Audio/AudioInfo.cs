@@ -2,7 +2,7 @@ using System;
 
 namespace MelGenre.Audio;
 
-/// <summary>What an audio file holds, as reported by its header (see <see cref="AudioDecoder.GetInfo"/>).</summary>
+/// <summary>What an audio file holds, as reported by its header (see <see cref="AudioDecoder.GetInfo(string)"/>).</summary>
 public sealed class AudioInfo
 {
     internal AudioInfo(string path, int sampleRate, int channels, long frames, string format, int formatCode)

@@ -13,7 +13,7 @@ public sealed record FeatureWindow(double StartSeconds, float[] Features);
 
 /// <summary>
 /// Computes a recipe's features outside ML.NET, with exactly the numbers of <see cref="IFeatureRecipe.CreateFrontEnd"/>:
-/// decode + resample (<see cref="AudioDecoder.LoadMono"/>), pad with zeros or cut to the excerpt's sample count, then the
+/// decode + resample (<see cref="AudioDecoder.LoadMono(string, int, double, double?)"/>), pad with zeros or cut to the excerpt's sample count, then the
 /// recipe's DSP. For one file, one signal, or a whole song in sliding windows. Thread-safe: one featurizer can serve any
 /// number of threads.
 /// </summary>

@@ -83,7 +83,7 @@ public sealed record FmaVectorRecipe : IFeatureRecipe
         var parts = new List<string>
         {
             $"fma features v{FeatureCodeVersion} ({f.VectorLength} values)",
-            string.Format(ci, "load: sr={0} offset={1:R} duration={2:R} mono=mean resampler=soxr_hq pad=zeros", Excerpt.SampleRate, Excerpt.OffsetSeconds, Excerpt.DurationSeconds),
+            string.Format(ci, "load: sr={0} offset={1:R} duration={2:R} mono=mean {3} pad=zeros", Excerpt.SampleRate, Excerpt.OffsetSeconds, Excerpt.DurationSeconds, AudioBackendSelector.DescribeLoad()),
             string.Format(ci, "stft: n_fft={0} hop={1} chroma_sr={2} n_mels={3} n_mfcc={4} constant_row_moment={5:R}",
                 f.FftSize, f.HopLength, f.ChromaSampleRate?.ToString(ci) ?? "sr", FmaFeatureVector.MelCount, FmaFeatureVector.MfccCount, f.ConstantRowMoment),
         };

@@ -84,7 +84,7 @@ public sealed record LogMelRecipe : IFeatureRecipe
         return string.Join("; ", new[]
         {
             $"features v{FeatureCodeVersion}",
-            string.Format(ci, "load: sr={0} offset={1:R} duration={2:R} mono=mean resampler=soxr_hq pad=zeros", Excerpt.SampleRate, Excerpt.OffsetSeconds, Excerpt.DurationSeconds),
+            string.Format(ci, "load: sr={0} offset={1:R} duration={2:R} mono=mean {3} pad=zeros", Excerpt.SampleRate, Excerpt.OffsetSeconds, Excerpt.DurationSeconds, AudioBackendSelector.DescribeLoad()),
             string.Format(ci, "mel: n_fft={0} hop={1} win={2} window={3} center={4} pad_mode={5} power={6:R} n_mels={7} fmin={8:R} fmax={9:R} htk={10} norm={11}",
                 m.FftSize, m.HopLength, m.EffectiveWindowLength, m.Window, m.Center, m.PadMode, m.Power, m.MelCount, m.EffectiveMinFrequency, m.EffectiveMaxFrequency, m.Htk, m.Normalization),
             "db: " + d,

@@ -19,8 +19,8 @@ internal sealed class ManagedDecodeError : Exception
 
 /// <summary>
 /// Decodes audio files with managed code only (NAudio.Core for WAV/AIFF, NVorbis for Ogg Vorbis, NLayer for MP3
-/// frames, MelGenre's own FLAC decoder), with the contract of <see cref="AudioDecoder.ReadMono"/> and
-/// <see cref="AudioDecoder.GetInfo"/>: the same samples (bit-identical for PCM and FLAC), the same offset/duration
+/// frames, MelGenre's own FLAC decoder), with the contract of <see cref="AudioDecoder.ReadMono(string, out int, double, double?)"/> and
+/// <see cref="AudioDecoder.GetInfo(string)"/>: the same samples (bit-identical for PCM and FLAC), the same offset/duration
 /// rules and the same <see cref="AudioDecodeException"/> kinds and wording for bad input. The decoder is chosen
 /// by the file's content, never its extension (except that, like libsndfile, a file named *.mp3 without any
 /// signature is searched for MPEG frames). Thread-safe: every call works on its own stream.
@@ -40,7 +40,7 @@ internal static class ManagedAudioDecoder
         return new AudioInfo(path, reader.SampleRate, reader.Channels, reader.Frames, reader.Format, reader.FormatCode);
     }
 
-    /// <summary>The managed twin of <see cref="AudioDecoder.ReadMono"/> (same arguments, results and exceptions).</summary>
+    /// <summary>The managed twin of <see cref="AudioDecoder.ReadMono(string, out int, double, double?)"/> (same arguments, results and exceptions).</summary>
     /// <param name="path">The audio file.</param>
     /// <param name="sampleRate">The file's native sample rate in Hz.</param>
     /// <param name="offsetSeconds">Where to start reading, in seconds.</param>

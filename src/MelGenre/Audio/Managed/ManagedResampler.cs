@@ -6,7 +6,7 @@ namespace MelGenre.Audio.Managed;
 
 /// <summary>
 /// A managed resampler with libsoxr's "HQ" response (librosa's default <c>res_type='soxr_hq'</c>): the same stages,
-/// filters, alignment and output length as <see cref="Resampler.Resample"/> through native libsoxr, so that
+/// filters, alignment and output length as <see cref="Resampler.Resample(ReadOnlySpan{float}, int, int)"/> through native libsoxr, so that
 /// features computed from its output match those computed through libsoxr. See <see cref="SoxrHqPlan"/> for the
 /// stages and <see cref="SoxrHqDesign"/> for the filter design. Thread-safe; plans (designed filters and FFT tables)
 /// are cached per rate pair.
@@ -16,7 +16,7 @@ internal static class ManagedResampler
     private static readonly ConcurrentDictionary<(int From, int To), Lazy<SoxrHqPlan>> Plans = new();
 
     /// <summary>
-    /// Resamples mono float32 audio like <see cref="Resampler.Resample"/>: <c>round(n * toRate / fromRate)</c> samples
+    /// Resamples mono float32 audio like <see cref="Resampler.Resample(ReadOnlySpan{float}, int, int)"/>: <c>round(n * toRate / fromRate)</c> samples
     /// of soxr HQ output (soxr's own flush length), zero-padded to librosa's <c>ceil(n * toRate / fromRate)</c>.
     /// When the rates are equal a copy of the input is returned.
     /// </summary>

@@ -41,11 +41,13 @@ internal static class NativeLibraryLoader
     private static string[] BuildCandidates(string environmentVariable, string[] linux, string[] mac, string[] windows)
     {
         var names = new List<string>();
-        // An explicit path wins: lets a deployment point at a private build without touching the search path.
+        // An explicit path wins, and is the only candidate: lets a deployment point at a private build without touching
+        // the search path, and lets tests make a library unloadable (a path that does not exist) to exercise the managed
+        // backend's Auto fallback.
         string? overridePath = Environment.GetEnvironmentVariable(environmentVariable);
         if (!string.IsNullOrWhiteSpace(overridePath))
         {
-            names.Add(overridePath);
+            return [overridePath];
         }
 
         if (OperatingSystem.IsWindows())

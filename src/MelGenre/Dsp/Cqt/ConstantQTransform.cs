@@ -242,7 +242,7 @@ internal sealed class ConstantQTransform
     /// </summary>
     internal static float[] HalveRate(ReadOnlySpan<float> y, int factor)
     {
-        float[] r = Resampler.Resample(y, factor, 1);
+        float[] r = Resampler.Resample(y, factor, 1, AudioBackend.Auto);
         float s = (float)Math.Sqrt(1.0 / factor);
         for (int i = 0; i < r.Length; i++)
         {

@@ -67,6 +67,14 @@ public sealed class AudioLoadingEstimator : MelGenreEstimatorBase<AudioLoadingTr
         /// <summary>Optional name of a text column that receives the reason a row failed (empty when it did not).</summary>
         public string? ErrorColumnName { get; set; }
 
+        /// <summary>
+        /// Which implementation decodes and resamples: <see cref="AudioBackend.Auto"/> (the default: native when libsndfile
+        /// and libsoxr both load, otherwise managed), <see cref="AudioBackend.Native"/> or <see cref="AudioBackend.Managed"/>.
+        /// The environment variable <c>MELGENRE_AUDIO_BACKEND</c> (native or managed) overrides it. A run-time choice: it is
+        /// not saved with the model, so a loaded model decodes with <see cref="AudioBackend.Auto"/>.
+        /// </summary>
+        public AudioBackend Backend { get; set; } = AudioBackend.Auto;
+
         /// <summary>All configuration errors, each with the value and the rule.</summary>
         internal List<string> Validate()
         {
@@ -82,6 +90,8 @@ public sealed class AudioLoadingEstimator : MelGenreEstimatorBase<AudioLoadingTr
                 errors.Add($"ShortAudio must be PadWithZeros or Fail, got {(int)ShortAudio}");
             if (!Enum.IsDefined(OnError))
                 errors.Add($"OnError must be Throw or EmitMissing, got {(int)OnError}");
+            if (!Enum.IsDefined(Backend))
+                errors.Add($"Backend must be Auto, Native or Managed, got {(int)Backend}");
             if (ErrorColumnName is not null && (ErrorColumnName.Length == 0 || ErrorColumnName == OutputColumnName))
                 errors.Add($"ErrorColumnName must be null or a non-empty name different from OutputColumnName, got '{ErrorColumnName}'");
             return errors;
@@ -97,7 +107,7 @@ public sealed class AudioLoadingEstimator : MelGenreEstimatorBase<AudioLoadingTr
         ArgumentNullException.ThrowIfNull(options);
         OptionErrors.ThrowIfAny(AudioLoadingTransformer.Component + " options", options.Validate(), nameof(options));
         _options = new AudioLoadingTransformer.Config(options.OutputColumnName, options.InputColumnName ?? options.OutputColumnName, options.Settings,
-            options.BaseFolder, options.ShortAudio, options.OnError, options.ErrorColumnName);
+            options.BaseFolder, options.ShortAudio, options.OnError, options.ErrorColumnName, options.Backend);
     }
 
     private protected override AudioLoadingTransformer CreateTransformer(IHostEnvironment env) => new(env, _options);

@@ -20,7 +20,8 @@ public sealed record AudioLoadFailure(string Path, string Reason);
 
 /// <summary>
 /// Reads audio files named by a text column into fixed-length mono sample vectors
-/// (<c>Vector&lt;Single, N&gt;</c>), decoding in process with libsndfile and resampling with libsoxr.
+/// (<c>Vector&lt;Single, N&gt;</c>), decoding and resampling in process with libsndfile + libsoxr or managed code
+/// (see <see cref="AudioBackend"/>).
 /// The output column carries the annotation <c>SampleRate</c> (Int32) so that downstream transforms
 /// can check they were configured for the same rate. Immutable and safe for concurrent use.
 /// </summary>
@@ -37,15 +38,39 @@ public sealed class AudioLoadingTransformer : MelGenreTransformerBase
 
     /// <summary>Everything a LoadAudio transformer is configured with (validated by the estimator or the loader).</summary>
     internal sealed record Config(string OutputColumnName, string InputColumnName, ExcerptSettings Settings, string? BaseFolder,
-        ShortAudioPolicy ShortAudio, AudioErrorPolicy OnError, string? ErrorColumnName);
+        ShortAudioPolicy ShortAudio, AudioErrorPolicy OnError, string? ErrorColumnName, AudioBackend Backend = AudioBackend.Auto);
+
+    // Backends already announced, per MLContext (the environment the transformer was created in): "once per MLContext".
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IHostEnvironment, ConcurrentDictionary<string, bool>> Announced = new();
 
     private readonly Config _options;
     private readonly ConcurrentDictionary<string, AudioLoadFailure> _failures = new();
+    private readonly ConcurrentDictionary<string, bool> _announced;
 
     internal AudioLoadingTransformer(IHostEnvironment env, Config config)
         : base(env, nameof(AudioLoadingTransformer))
     {
         _options = config;
+        _announced = Announced.GetValue(env, _ => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The backend asked for (<see cref="AudioBackend.Auto"/> for a loaded model: the backend is a run-time choice and
+    /// is not saved). Which one really decodes is logged once per MLContext as an ML.NET info message.
+    /// </summary>
+    public AudioBackend Backend => _options.Backend;
+
+    /// <summary>Resolves <see cref="Backend"/> and, the first time this MLContext sees that choice, logs it.</summary>
+    private AudioBackend ResolveBackend()
+    {
+        AudioBackendChoice choice = AudioBackendSelector.Resolve(_options.Backend);
+        string message = choice.Message;
+        if (_announced.TryAdd(message, true))
+        {
+            using var ch = Host.Start(nameof(AudioLoadingTransformer));
+            ch.Info(MessageSensitivity.None, "LoadAudio: {0}", message);
+        }
+        return choice.Backend;
     }
 
     /// <summary>Name of the output column.</summary>
@@ -181,7 +206,7 @@ public sealed class AudioLoadingTransformer : MelGenreTransformerBase
     {
         if (path.Length == 0)
             return $"Row {row} of column '{InputColumnName}' has an empty path.";
-        float[] samples = AudioDecoder.LoadMono(path, _options.Settings.SampleRate, _options.Settings.OffsetSeconds, _options.Settings.DurationSeconds);
+        float[] samples = AudioDecoder.LoadMono(path, _options.Settings.SampleRate, _options.Settings.OffsetSeconds, _options.Settings.DurationSeconds, ResolveBackend());
         int n = destination.Length;
         if (samples.Length >= n)
         {
