@@ -91,7 +91,7 @@ try
                 Note = $"{clips} clips, trainer default threads, runtime {runtime}, {tag}; Fit {fitSeconds:0.0} s, peak {peak:0} MiB",
             });
             report.Write(options.Require("out"));
-            Console.Error.WriteLine($"epoch {model} {runtime} {tag}: {seconds:0.00} s (load {File.ReadAllText("/proc/loadavg").Trim()})");
+            Console.Error.WriteLine($"epoch {model} {runtime} {tag}: {seconds:0.00} s, {MelGenre.Training.MelGenreRuntime.DefaultThreads} thread(s) (load {File.ReadAllText("/proc/loadavg").Trim()})");
             return 0;
         }
         case "profile":
