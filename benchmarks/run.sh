@@ -62,22 +62,22 @@ speed_rows() {
   mark() { printf '%s\t%s\n' "$1" "$(cut -d' ' -f1-3 /proc/loadavg)" >> "$loads"; }
   mark start
   echo "== speed: train steps, 1 thread (PyTorch default, MelGenre new, MelGenre old runtime)" >&2
-  "${py[@]}" run --inputs "$inputs" --out "$speed_dir/reference-train.json" --section train --models crnn,pcrnn --threads 1 --reps 3
+  "${py[@]}" run --inputs "$inputs" --out "$speed_dir/reference-train.json" --section train --models crnn,pcrnn --threads 1 --reps 2
   mark train-reference
-  "${net[@]}" run --inputs "$inputs" --out "$speed_dir/melgenre-train.json" --section train --models crnn,pcrnn --threads 1 --reps 3
+  "${net[@]}" run --inputs "$inputs" --out "$speed_dir/melgenre-train.json" --section train --models crnn,pcrnn --threads 1 --reps 2
   mark train-melgenre
-  "${net[@]}" run --old-runtime --inputs "$inputs" --out "$speed_dir/melgenre-old-train.json" --section train --models pcrnn --threads 1 --reps 3
+  "${net[@]}" run --old-runtime --inputs "$inputs" --out "$speed_dir/melgenre-old-train.json" --section train --models pcrnn --threads 1 --reps 2
   mark train-melgenre-old
   echo "== speed: inference from features, batch 1, 1 thread" >&2
-  "${py[@]}" run --inputs "$inputs" --out "$speed_dir/reference-infer.json" --section infer --models pcrnn --threads 1 --reps 20
+  "${py[@]}" run --inputs "$inputs" --out "$speed_dir/reference-infer.json" --section infer --models pcrnn --threads 1 --reps 12
   mark infer-reference
-  "${net[@]}" run --inputs "$inputs" --out "$speed_dir/melgenre-infer.json" --section infer --models pcrnn --threads 1 --reps 20
+  "${net[@]}" run --inputs "$inputs" --out "$speed_dir/melgenre-infer.json" --section infer --models pcrnn --threads 1 --reps 12
   mark infer-melgenre
-  "${net[@]}" run --old-runtime --inputs "$inputs" --out "$speed_dir/melgenre-old-infer.json" --section infer --models pcrnn --threads 1 --reps 20
+  "${net[@]}" run --old-runtime --inputs "$inputs" --out "$speed_dir/melgenre-old-infer.json" --section infer --models pcrnn --threads 1 --reps 12
   mark infer-melgenre-old
   local model clips
   for model in crnn pcrnn; do
-    if [ "$model" = crnn ]; then clips=640; else clips=96; fi
+    if [ "$model" = crnn ]; then clips=320; else clips=64; fi
     for tag in quiet busy; do
       if [ $tag = busy ]; then
         "$MELGENRE_BENCH_PYTHON" -c 'while True: pass' &

@@ -56,7 +56,7 @@ def main():
         value(d, "reference-infer", "infer_features_pcrnn_t1"), ms, 1.0, ["infer-reference", "infer-melgenre"])
     row("  same, old runtime vs PyTorch", value(d, "melgenre-old-infer", "infer_features_pcrnn_t1"),
         value(d, "reference-infer", "infer_features_pcrnn_t1"), ms, None, ["infer-reference", "infer-melgenre-old"])
-    for model, clips in (("crnn", 640), ("pcrnn", 96)):
+    for model, clips in (("crnn", 320), ("pcrnn", 64)):
         label = "CRNN" if model == "crnn" else "parallel CNN-RNN"
         for rt, what in (("new", "new defaults"), ("old", "old behaviour")):
             row(f"{label} epoch ({clips} clips), busy / quiet, {what}", value(d, f"melgenre-epoch-{model}-{rt}-busy", f"epoch_{model}_{rt}_busy"),
