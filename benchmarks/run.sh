@@ -6,7 +6,7 @@
 #
 #   bash benchmarks/run.sh            # full run: 2 rounds, a 6,400-clip epoch; about 7 minutes on 2 cores
 #   bash benchmarks/run.sh --quick    # 1 round, fewer repetitions, a 640-clip epoch: about 3 minutes (smoke test)
-#   bash benchmarks/run.sh --speed    # issue 14's rows only, back to back (about 5 minutes): train steps, inference,
+#   bash benchmarks/run.sh --speed    # issue 14's rows only, back to back (12 minutes at load 20-45): train steps, inference,
 #                                     # the old runtime settings beside the new, and the busy-machine epochs
 #
 # Needs the FMA sample beside the repository (../shared/data/fma-sample/fma_small, or MELGENRE_FMA_SAMPLE).
