@@ -59,6 +59,31 @@ internal static class Memory
     public static void Epoch(Inputs inputs, Report report, int clips, int threads)
     {
         torch.set_num_threads(threads);
+        var (seconds, fitSeconds, before, peak) = TrainEpoch(inputs, "crnn", clips, threads);
+        report.Add(new Result("mem_epoch_peak", peak, "MiB")
+        {
+            Threads = threads,
+            Extra = new Dictionary<string, double>
+            {
+                ["baseline_mib"] = before,
+                ["clips"] = clips,
+                ["epoch_seconds"] = seconds,
+                ["fit_seconds"] = fitSeconds,
+            },
+        });
+        report.Add(new Result($"epoch_measured_crnn_t{threads}", seconds, "s")
+        {
+            Threads = threads,
+            Note = $"one epoch of {clips} clips through the ML.NET trainer (batch assembly included; Fit {fitSeconds:0.0} s with data loading)",
+        });
+    }
+
+    /// <summary>
+    /// One training epoch of <paramref name="model"/> (crnn or pcrnn) through its public ML.NET trainer; threads null =
+    /// the trainer's default. Returns the epoch's duration, Fit's, and the resident MiB before and at the peak.
+    /// </summary>
+    public static (double Seconds, double FitSeconds, double BeforeMiB, double PeakMiB) TrainEpoch(Inputs inputs, string model, int clips, int? threads)
+    {
         using (var warm = torch.zeros(1)) { } // load libtorch before the baseline
         var (before, _) = Measure.ResidentMiB();
         string[] genres = { "Electronic", "Experimental", "Folk", "Hip-Hop", "Instrumental", "International", "Pop", "Rock" };
@@ -69,35 +94,33 @@ internal static class Memory
         data = ml.Transforms.Conversion.MapValueToKey("Label", "Genre", keyData: keys).Fit(data).Transform(data);
 
         var epochs = new List<EpochMetrics>();
-        var trainer = ml.MulticlassClassification.Trainers.Crnn(new CrnnTrainer.Options
+        IEstimator<ITransformer> trainer = model switch
         {
-            Epochs = 1,
-            BatchSize = Networks.BatchSize,
-            Layout = FeatureLayout.FramesByMels,
-            Threads = threads,
-            Seed = 1,
-            Progress = new SyncProgress(epochs.Add),
-        });
+            "crnn" => ml.MulticlassClassification.Trainers.Crnn(new CrnnTrainer.Options
+            {
+                Epochs = 1,
+                BatchSize = Networks.BatchSize,
+                Layout = FeatureLayout.FramesByMels,
+                Threads = threads,
+                Seed = 1,
+                Progress = new SyncProgress(epochs.Add),
+            }),
+            "pcrnn" => ml.MulticlassClassification.Trainers.ParallelCnnRnn(new ParallelCnnRnnTrainer.Options
+            {
+                Epochs = 1,
+                BatchSize = Networks.BatchSize,
+                Layout = FeatureLayout.FramesByMels,
+                Threads = threads,
+                Seed = 1,
+                Progress = new SyncProgress(epochs.Add),
+            }),
+            _ => throw new ArgumentException($"unknown network '{model}' (crnn, pcrnn)"),
+        };
         long start = Stopwatch.GetTimestamp();
-        var model = trainer.Fit(data);
+        _ = trainer.Fit(data);
         double fitSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var (_, peak) = Measure.ResidentMiB();
-        report.Add(new Result("mem_epoch_peak", peak, "MiB")
-        {
-            Threads = threads,
-            Extra = new Dictionary<string, double>
-            {
-                ["baseline_mib"] = before,
-                ["clips"] = clips,
-                ["epoch_seconds"] = epochs.Single().Duration.TotalSeconds,
-                ["fit_seconds"] = fitSeconds,
-            },
-        });
-        report.Add(new Result($"epoch_measured_crnn_t{threads}", epochs.Single().Duration.TotalSeconds, "s")
-        {
-            Threads = threads,
-            Note = $"one epoch of {clips} clips through the ML.NET trainer (batch assembly included; Fit {fitSeconds:0.0} s with data loading)",
-        });
+        return (epochs.Single().Duration.TotalSeconds, fitSeconds, before, peak);
     }
 
     private sealed class SyncProgress(Action<EpochMetrics> action) : IProgress<EpochMetrics>

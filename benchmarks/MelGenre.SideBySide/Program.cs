@@ -4,6 +4,11 @@
 //   run --section mel|clips|train|infer --inputs DIR --out FILE.json [--reps N] [--threads 1,2] [--models crnn,pcrnn]
 //   memory --kind features|epoch --inputs DIR --out FILE.json [--clips N] [--threads N]
 //   profile [--threads N]                          op-by-op timings of the parallel CNN-RNN (diagnostics)
+//   epoch --model crnn|pcrnn --inputs DIR --out FILE.json [--clips N] [--tag quiet|busy]
+//                                                  one epoch through the ML.NET trainer with its default threads
+//
+// Every command first applies MelGenreRuntime.Configure() (glibc allocator thresholds, passive OpenMP waiting), as the
+// CLI does; --old-runtime anywhere on the command line skips it (the behaviour before issue 14), for comparison.
 //
 // Every timing is the median of N repetitions after warm-up, single process, the thread counts given.
 // Results are JSON with the same ids as the Python reference writes; benchmarks/python/report.py merges them.
@@ -15,6 +20,10 @@ using System.Linq;
 using MelGenre.SideBySide;
 
 var argsList = args.ToList();
+bool oldRuntime = argsList.Remove("--old-runtime");
+string runtime = oldRuntime ? "old" : "new";
+if (!oldRuntime)
+    MelGenre.Training.MelGenreRuntime.Configure(); // before the first TorchSharp call: OpenMP reads its environment once
 if (argsList.Count == 0 || argsList[0] is "-h" or "--help")
 {
     Console.WriteLine("usage: MelGenre.SideBySide prepare|run|memory [options]  (see benchmarks/README.md)");
@@ -64,6 +73,25 @@ try
             else
                 throw new ArgumentException($"unknown memory kind '{kind}' (features, epoch)");
             report.Write(options.Require("out"));
+            return 0;
+        }
+        case "epoch":
+        {
+            // Issue 14's busy-machine rows: one epoch with the trainer's default thread count, run by benchmarks/run.sh
+            // quiet and beside one competing CPU-bound process, with the new runtime settings and with --old-runtime.
+            string model = options.Require("model");
+            string tag = options.Get("tag") ?? "quiet";
+            int clips = int.Parse(options.Get("clips") ?? "320", CultureInfo.InvariantCulture);
+            var inputs = Inputs.Load(options.Require("inputs"));
+            var report = new Report("epoch");
+            var (seconds, fitSeconds, _, peak) = Memory.TrainEpoch(inputs, model, clips, threads: null);
+            report.Add(new Result($"epoch_{model}_{runtime}_{tag}", seconds, "s")
+            {
+                Threads = MelGenre.Training.MelGenreRuntime.DefaultThreads,
+                Note = $"{clips} clips, trainer default threads, runtime {runtime}, {tag}; Fit {fitSeconds:0.0} s, peak {peak:0} MiB",
+            });
+            report.Write(options.Require("out"));
+            Console.Error.WriteLine($"epoch {model} {runtime} {tag}: {seconds:0.00} s, {MelGenre.Training.MelGenreRuntime.DefaultThreads} thread(s) (load {File.ReadAllText("/proc/loadavg").Trim()})");
             return 0;
         }
         case "profile":

@@ -324,7 +324,7 @@ def memory_features(inputs, report):
                note="one process, clips in sequence")
 
 
-def memory_epoch(inputs, report, clips, threads):
+def memory_epoch(inputs, report, clips, threads, name="crnn"):
     torch.set_num_threads(threads)
     torch.zeros(1)
     before, _ = resident_mib()
@@ -333,7 +333,7 @@ def memory_epoch(inputs, report, clips, threads):
     for i in range(clips):
         X[i] = inputs.features[i % n]
     Y = np.array([i % 8 for i in range(clips)], dtype=np.int64)
-    net = build("crnn")
+    net = build(name)
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
     order = np.random.default_rng(1).permutation(clips)
     t = time.perf_counter()
@@ -342,12 +342,12 @@ def memory_epoch(inputs, report, clips, threads):
         idx = order[start:start + BATCH]
         x = torch.from_numpy(X[idx])
         y = torch.from_numpy(Y[idx])
-        train_step(net, optimizer, x, y, True)
+        train_step(net, optimizer, x, y, name == "crnn")
     seconds = time.perf_counter() - t
     _, peak = resident_mib()
     report.add("mem_epoch_peak", peak, "MiB", threads=threads,
                extra={"baseline_mib": before, "clips": clips, "epoch_seconds": seconds})
-    report.add(f"epoch_measured_crnn_t{threads}", seconds, "s", threads=threads,
+    report.add(f"epoch_measured_{name}_t{threads}", seconds, "s", threads=threads,
                note=f"one epoch of {clips} clips, plain PyTorch loop (batch assembly included)")
 
 
@@ -384,7 +384,9 @@ def main():
         if a.kind == "features":
             memory_features(inputs, report)
         else:
-            memory_epoch(inputs, report, a.clips, int(a.threads or "2"))
+            # --models picks the network of the epoch (default crnn; issue 14's busy rows also run pcrnn)
+            memory_epoch(inputs, report, a.clips, int(a.threads or "2"),
+                         a.models if a.models in ("crnn", "pcrnn") else "crnn")
     report.write(a.out)
 
 

@@ -92,20 +92,41 @@ internal sealed class ParallelCnnRnn : Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         Tensor image = input.unsqueeze(1); // [B, 1, frames, mels]
 
+        // Each intermediate is released as soon as the next layer has read it, rather than at the end of the scope (as
+        // Python's reference counting does): the allocator then hands the same, cache-warm blocks to the next layer.
+        // Disposing drops only this handle's reference; autograd keeps whatever its backward saved.
         Tensor x = image;
         for (int i = 0; i < conv.Count; i++)
         {
-            x = conv[i].call(x).relu_(); // in place: the conv output is ours, and neither backward needs it (saves a tensor as large as the conv output)
-            x = functional.max_pool2d(x, _pools[i], _pools[i]);
+            using var convolved = conv[i].call(x);
+            using var activated = convolved.relu_(); // in place: the conv output is ours, and neither backward needs it (saves a tensor as large as the conv output)
+            var pooled = functional.max_pool2d(activated, _pools[i], _pools[i]);
+            if (!ReferenceEquals(x, image))
+                x.Dispose();
+            x = pooled;
         }
-        Tensor cnn = x.permute(0, 2, 3, 1).flatten(1); // Keras channels-last flatten order
+        Tensor cnn;
+        using (var channelsLast = x.permute(0, 2, 3, 1)) // Keras channels-last flatten order
+            cnn = channelsLast.flatten(1);
+        x.Dispose();
 
         var pool = new long[] { _options.RnnInputPool.Frames, _options.RnnInputPool.Mels };
-        Tensor sequence = functional.max_pool2d(image, pool, pool).squeeze(1); // [B, steps, features]
-        var (_, final) = gru.call(sequence, null!);                           // final: [2, B, units]
-        Tensor rnn = torch.cat(new[] { final[0], final[1] }, 1);             // forward final, backward final (= its output at t = 0)
+        Tensor sequence;
+        using (var pooledInput = functional.max_pool2d(image, pool, pool))
+            sequence = pooledInput.squeeze(1);                                // [B, steps, features]
+        var (outputs, final) = gru.call(sequence, null!);                     // final: [2, B, units]
+        outputs.Dispose();                                                    // [B, steps, 2 units], not used
+        sequence.Dispose();
+        Tensor rnn;
+        using (var forwardFinal = final[0])
+        using (var backwardFinal = final[1])
+            rnn = torch.cat(new[] { forwardFinal, backwardFinal }, 1);       // forward final, backward final (= its output at t = 0)
+        final.Dispose();
 
-        return output.call(torch.cat(new[] { cnn, rnn }, 1)).MoveToOuterDisposeScope();
+        using var joined = torch.cat(new[] { cnn, rnn }, 1);
+        cnn.Dispose();
+        rnn.Dispose();
+        return output.call(joined).MoveToOuterDisposeScope();
     }
 
     private static (long[][] Pools, (int, int, int) Shape) Validate(ParallelCnnRnnOptions o, List<string> warnings)

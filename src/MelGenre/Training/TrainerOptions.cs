@@ -87,7 +87,8 @@ public abstract class NetworkTrainerOptions
     /// <summary>When CUDA is asked for but not available, train on the CPU instead of failing. Null uses <c>MLContext.FallbackToCpu</c>.</summary>
     public bool? AllowCpuFallback;
 
-    /// <summary>Torch intra-op threads (>= 1), set process-wide when training starts; null (default) leaves TorchSharp's setting.</summary>
+    /// <summary>Torch intra-op threads (>= 1), set process-wide when training starts; null (default) uses
+    /// <see cref="MelGenreRuntime.DefaultThreads"/> (the CPUs this process may use, affinity and cgroup quota included).</summary>
     public int? Threads;
 
     /// <summary>Clips per inference batch (>= 1) in <c>Transform</c> and in the per-epoch validation. Default 64.</summary>

@@ -48,8 +48,7 @@ internal static class TrainingLoop
         using var ch = host.Start("Training");
         lock (TorchRandomLock)
         {
-            if (options.Threads is int threads)
-                torch.set_num_threads(threads);
+            torch.set_num_threads(options.Threads ?? MelGenreRuntime.DefaultThreads);
             var device = DeviceSelector.Resolve(host, options.Device, options.AllowCpuFallback, ch);
             torch.manual_seed(seed);
             var network = spec.Build(options.ChunkFrames ?? shape.FramesUsed, shape.Mels, classes);
