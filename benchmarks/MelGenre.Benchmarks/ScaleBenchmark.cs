@@ -70,12 +70,13 @@ internal static class ScaleBenchmark
     {
         string sources = Path.Combine(dir, "sources");
         Directory.CreateDirectory(sources);
-        string seed = Path.Combine(sources, "seed.bin");
-        if (!File.Exists(seed))
-            File.WriteAllBytes(seed, new byte[16]);
         var clips = new GenreClip[count];
         for (int i = 0; i < count; i++)
         {
+            // ext4 allows 65,000 links per file: one seed file per 50,000 clips.
+            string seed = Path.Combine(sources, string.Create(CultureInfo.InvariantCulture, $"seed{i / 50000}.bin"));
+            if (!File.Exists(seed))
+                File.WriteAllBytes(seed, new byte[16]);
             string path = Path.Combine(sources, string.Create(CultureInfo.InvariantCulture, $"clip{i:D6}.wav"));
             if (!File.Exists(path) && link(seed, path) != 0)
                 throw new IOException($"link {path} failed: errno {Marshal.GetLastPInvokeError()}");

@@ -27,12 +27,13 @@ internal sealed class CheckpointStore
     public const string FileName = "checkpoint.mgck";
 
     private readonly string _path;
-    private readonly string _identity;
+    private readonly string? _identity;
     private byte[] _bestWeights = Array.Empty<byte>();
 
     /// <param name="directory">The folder (created).</param>
-    /// <param name="identity">What the run is (architecture, options, data sizes, seed): a checkpoint of another run is refused.</param>
-    public CheckpointStore(string directory, string identity)
+    /// <param name="identity">What the run is (architecture, options, data sizes, seed): a checkpoint of another run is refused.
+    /// Null: read any checkpoint, never write (inspection, tests).</param>
+    public CheckpointStore(string directory, string? identity)
     {
         Directory.CreateDirectory(directory);
         _path = Path.Combine(Path.GetFullPath(directory), FileName);
@@ -63,7 +64,7 @@ internal sealed class CheckpointStore
         {
             w.Write(Magic);
             w.Write(Version);
-            w.Write(_identity);
+            w.Write(_identity ?? throw new InvalidOperationException("A checkpoint opened without an identity is read-only."));
             w.Write(epoch);
             w.Write(stopped);
             w.Write(learningRate);
@@ -103,7 +104,7 @@ internal sealed class CheckpointStore
             if (!r.ReadBytes(4).AsSpan().SequenceEqual(Magic) || r.ReadInt32() != Version)
                 throw new InvalidDataException($"'{_path}' is not a MelGenre checkpoint of this version.");
             string identity = r.ReadString();
-            if (identity != _identity)
+            if (_identity is not null && identity != _identity)
                 throw new InvalidOperationException($"The checkpoint '{_path}' is of another run ({identity}); this run is {_identity}. Use another checkpoint folder or delete it.");
             var saved = new Saved
             {
