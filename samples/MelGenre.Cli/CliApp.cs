@@ -142,12 +142,13 @@ public static class CliApp
         var batch = new Option<int?>("--batch-size") { Description = "Batch size (default: the original 32 / 64)." };
         var frames = new Option<int?>("--frames") { Description = "Frames the networks see (default: 640 at hop 1024, as the original; else all)." };
         var patience = new Option<int?>("--patience") { Description = "Stop after this many epochs without a validation gain (default: never)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its last finished epoch (<out>/checkpoints/<model>; same seed and options); gives the model an uninterrupted run would." };
         var train = new Command("train", "Train the networks (CRNN, parallel CNN-RNN) on the cached log-mels and/or ML.NET classical models (LightGBM, logistic regression) on the FMA vectors; saves <out>/models/<model>.zip.")
         {
-            outOption, model, epochs, batch, frames, seed, threads, patience, iterations,
+            outOption, model, epochs, batch, frames, seed, threads, patience, iterations, resume,
         };
         train.SetAction(r => Guard(() => TrainCommand.Run(new TrainCommand.Options(r.GetValue(outOption)!, r.GetValue(model)!, r.GetValue(epochs),
-            r.GetValue(batch), r.GetValue(frames), r.GetValue(seed), InputChecks.Threads(r.GetValue(threads)), r.GetValue(patience), r.GetValue(iterations)), cancel)));
+            r.GetValue(batch), r.GetValue(frames), r.GetValue(seed), InputChecks.Threads(r.GetValue(threads)), r.GetValue(patience), r.GetValue(iterations), r.GetValue(resume)), cancel)));
 
         // evaluate
         var split = new Option<string>("--split") { Description = "Split to evaluate on.", DefaultValueFactory = _ => "test" };

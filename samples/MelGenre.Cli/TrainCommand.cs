@@ -19,7 +19,7 @@ internal static class TrainCommand
 {
     // Model: names and groups (ModelFiles.Choices). Iterations: LightGBM's most boosting rounds (default 500, stopped early
     // on the validation log-loss).
-    public sealed record Options(string Out, string Model, int? Epochs, int? BatchSize, int? Frames, int Seed, int? Threads, int? Patience, int? Iterations = null);
+    public sealed record Options(string Out, string Model, int? Epochs, int? BatchSize, int? Frames, int Seed, int? Threads, int? Patience, int? Iterations = null, bool Resume = false);
 
     public static int Run(Options o, CancellationToken cancel = default)
     {
@@ -69,6 +69,9 @@ internal static class TrainCommand
         options.EarlyStoppingPatience = o.Patience;
         options.Progress = progress;
         options.CancellationToken = cancel;
+        // A checkpoint after every epoch, so an interrupted run continues with --resume (same model as uninterrupted).
+        options.CheckpointDirectory = Path.Combine(ws.Root, "checkpoints", name);
+        options.Resume = o.Resume;
         options.LabelColumnName = "Label";
         options.FeatureColumnName = "Features";
         var watch = Stopwatch.StartNew();

@@ -22,7 +22,7 @@ namespace MelGenre.Caching;
 /// last-write time; atomic writes, <c>.fail</c> markers for files that cannot be decoded, parallel builds with progress.
 /// Both caches share it so that they follow exactly the same resume, invalidation and failure rules. Thread-safe.
 /// </summary>
-internal sealed class ClipStore
+internal sealed partial class ClipStore
 {
     // 1: header (magic, version, fingerprint, source path/size/ticks, precision, rows, cols) + values.
     // 2: the same + a SHA-256 of all the bytes before it (EntryChecksum); the source is the symlink's final target.
@@ -187,7 +187,9 @@ internal sealed class ClipStore
         label.ColumnType = new KeyDataViewType(typeof(uint), genres.Count);
         var names = new VBuffer<ReadOnlyMemory<char>>(genres.Count, genres.Select(g => g.AsMemory()).ToArray());
         label.AddAnnotation("KeyValues", names, new VectorDataViewType(TextDataViewType.Instance, genres.Count));
-        return mlContext.Data.LoadFromEnumerable(RowsOf(present, index), schema);
+        var view = mlContext.Data.LoadFromEnumerable(RowsOf(present, index), schema);
+        CachedView.Register(view, this, present.Select(p => (p.Key, index.TryGetValue(p.Clip.Genre, out uint k) ? k : uint.MaxValue, p.Clip.Path)).ToArray());
+        return view;
     }
 
     private IEnumerable<CachedClipRow> RowsOf(List<(GenreClip Clip, SourceKey Key)> clips, Dictionary<string, uint> index)

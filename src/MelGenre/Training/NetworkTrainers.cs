@@ -57,15 +57,15 @@ public abstract class NetworkTrainerBase : IEstimator<GenreClassifierTransformer
         }
 
         using var ch = _host.Start("Reading examples");
-        var train = ExampleSet.Read(trainData, _options.FeatureColumnName, _options.LabelColumnName, shape, "Training data");
+        var (train, skipped) = ReadSource(trainData, shape, "Training data");
         if (train.Count == 0)
             throw new InvalidOperationException($"The training data has no rows with a label (column '{_options.LabelColumnName}'): nothing to train on.");
-        if (train.SkippedMissingLabels > 0)
-            ch.Warning(MessageSensitivity.None, "Skipped {0} training rows with a missing label.", train.SkippedMissingLabels);
-        ExampleSet? validation = null;
+        if (skipped > 0)
+            ch.Warning(MessageSensitivity.None, "Skipped {0} training rows with a missing label.", skipped);
+        IBatchSource? validation = null;
         if (validationData is not null)
         {
-            validation = ExampleSet.Read(validationData, _options.FeatureColumnName, _options.LabelColumnName, shape, "Validation data");
+            validation = ReadSource(validationData, shape, "Validation data").Source;
             if (validation.Count == 0)
                 throw new InvalidOperationException($"The validation data has no rows with a label (column '{_options.LabelColumnName}').");
         }
@@ -104,6 +104,17 @@ public abstract class NetworkTrainerBase : IEstimator<GenreClassifierTransformer
         return SchemaErrors.Append(inputSchema,
             MlNetBridge.CreateColumn(GenreClassifierTransformer.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),
             MlNetBridge.CreateColumn(GenreClassifierTransformer.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, label.Annotations));
+    }
+
+    /// <summary>The examples of <paramref name="data"/>: streamed from the feature cache when it is a cache's view and
+    /// <see cref="NetworkTrainerOptions.StreamFromCache"/> is on, else read into memory.</summary>
+    private (IBatchSource Source, int Skipped) ReadSource(IDataView data, FeatureShape shape, string what)
+    {
+        if (_options.StreamFromCache
+            && StreamingBatchSource.TryCreate(data, _options.FeatureColumnName, _options.LabelColumnName, shape, _options.ReadAheadExamples) is { } streaming)
+            return (streaming, streaming.SkippedMissingLabels);
+        var set = ExampleSet.Read(data, _options.FeatureColumnName, _options.LabelColumnName, shape, what);
+        return (set, set.SkippedMissingLabels);
     }
 
     private static SchemaShape.Column FindColumn(SchemaShape shape, string name, string role)

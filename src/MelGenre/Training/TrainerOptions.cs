@@ -171,6 +171,26 @@ public abstract class NetworkTrainerOptions
         if (!(FeatureUnitsPerDecibel > 0) || !double.IsFinite(FeatureUnitsPerDecibel)) errors.Add($"FeatureUnitsPerDecibel must be > 0, got {F(FeatureUnitsPerDecibel)}");
     }
 
+    /// <summary>
+    /// Read a feature cache's view (<c>FeatureCache.LoadDataView</c>, passed to <c>Fit</c> as it is) entry by entry
+    /// with background read-ahead instead of copying every example into memory first (default true): memory stays flat
+    /// in the number of clips, and the model is bit-identical to the in-memory path for the same seed. Other views are
+    /// always read into memory (they have no random access for a per-epoch shuffle).
+    /// </summary>
+    public bool StreamFromCache = true;
+
+    /// <summary>Examples the streaming reader decodes ahead of the network (default 128: about 42 MB at 128 x 646).</summary>
+    public int ReadAheadExamples = 128;
+
+    /// <summary>
+    /// Folder for a checkpoint written after every epoch (weights, Adam state, learning rate, callbacks' state,
+    /// best-so-far weights, history, torch's generator state), atomically. Null (default): none.
+    /// </summary>
+    public string? CheckpointDirectory;
+
+    /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (default false).</summary>
+    public bool Resume;
+
     /// <summary>How error messages name the architecture ("CRNN").</summary>
     private protected abstract string Description { get; }
 

@@ -16,7 +16,7 @@ namespace MelGenre.Training;
 /// ReduceLROnPlateau, optional early stopping). Seeded and reproducible on the CPU: the same seed gives bit-identical
 /// weights and history.
 /// </summary>
-internal static class TrainingLoop
+internal static partial class TrainingLoop
 {
     /// <summary>torch's random generator is process-wide: trainings are serialised so that a seed means one result.</summary>
     private static readonly object TorchRandomLock = new();
@@ -71,9 +71,14 @@ internal static class TrainingLoop
             var history = new List<EpochMetrics>();
             var best = new BestSoFar();
             bool stoppedEarly = false;
+            var checkpoint = options.CheckpointDirectory is null ? null
+                : new CheckpointStore(options.CheckpointDirectory, CheckpointIdentity(spec, network, options, shape, classes, train, validation, seed));
+            int firstEpoch = 1;
             try
             {
-                for (int epoch = 1; epoch <= options.Epochs; epoch++)
+                if (checkpoint is not null && options.Resume)
+                    (firstEpoch, stoppedEarly) = ResumeFrom(checkpoint, network, optimizer, state, callbacks, order, rng, history, best, options, ch);
+                for (int epoch = firstEpoch; epoch <= options.Epochs && !stoppedEarly; epoch++)
                 {
                     var watch = Stopwatch.StartNew();
                     Shuffle(order, rng);
@@ -99,6 +104,8 @@ internal static class TrainingLoop
                     metrics = metrics with { IsBest = best.Offer(TrainingState.Monitored(metrics)) };
                     state.WeightsEpoch = epoch;
                     history.Add(metrics);
+                    if (metrics.IsBest)
+                        checkpoint?.RememberBest(network);
                     ch.Info(MessageSensitivity.None, "epoch {0}/{1}: loss {2:0.0000} acc {3:0.0000}{4} lr {5:G3} ({6:0.0} s){7}",
                         epoch, options.Epochs, metrics.TrainLoss, metrics.TrainAccuracy,
                         val is null ? "" : $" val_loss {val.Value.Loss:0.0000} val_acc {val.Value.Accuracy:0.0000}",
@@ -116,6 +123,7 @@ internal static class TrainingLoop
                         foreach (var group in optimizer.ParamGroups)
                             group.LearningRate = state.LearningRate;
                     }
+                    checkpoint?.Write(epoch, action == CallbackAction.Stop, state.LearningRate, history, network, optimizer);
                     if (action == CallbackAction.Stop)
                     {
                         stoppedEarly = true;
