@@ -403,47 +403,5 @@ public static class AudioDecoder
     }
 
     /// <summary>numpy's float32 pairwise sum (used by add.reduce along a contiguous axis), starting from 0.</summary>
-    internal static float NumpySum(ReadOnlySpan<float> a)
-    {
-        int n = a.Length;
-        if (n < 8)
-        {
-            float res = 0f;
-            for (int i = 0; i < n; i++)
-            {
-                res += a[i];
-            }
-
-            return res;
-        }
-
-        if (n <= 128)
-        {
-            float r0 = a[0], r1 = a[1], r2 = a[2], r3 = a[3], r4 = a[4], r5 = a[5], r6 = a[6], r7 = a[7];
-            int i;
-            for (i = 8; i < n - (n % 8); i += 8)
-            {
-                r0 += a[i];
-                r1 += a[i + 1];
-                r2 += a[i + 2];
-                r3 += a[i + 3];
-                r4 += a[i + 4];
-                r5 += a[i + 5];
-                r6 += a[i + 6];
-                r7 += a[i + 7];
-            }
-
-            float res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
-            for (; i < n; i++)
-            {
-                res += a[i];
-            }
-
-            return res;
-        }
-
-        int n2 = n / 2;
-        n2 -= n2 % 8;
-        return NumpySum(a[..n2]) + NumpySum(a[n2..]);
-    }
+    internal static float NumpySum(ReadOnlySpan<float> a) => Dsp.NumpyMath.PairwiseSum(a);
 }
