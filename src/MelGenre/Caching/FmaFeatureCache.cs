@@ -8,7 +8,7 @@ using Microsoft.ML;
 namespace MelGenre.Caching;
 
 /// <summary>
-/// An on-disk cache of FMA-style clip vectors (<see cref="FmaFeatureVector"/>, 308 float32 values per clip), beside
+/// An on-disk cache of FMA-style clip vectors (<see cref="FmaFeatureVector"/>, 308 float32 values per clip, 518 with the CQT features), beside
 /// the log-mel <see cref="FeatureCache"/>: the vector needs the raw audio (it cannot be derived from cached log-mels), so
 /// it is computed once per clip like them and classical trainers read it from here.
 /// <para>
@@ -57,12 +57,12 @@ public sealed class FmaFeatureCache
 
     /// <summary>Reads the cached vector of a file.</summary>
     /// <param name="audioPath">The audio file.</param>
-    /// <param name="features">The 308 values, or null.</param>
+    /// <param name="features">The vector (308 or 518 values), or null.</param>
     /// <returns>False when the file is not cached (never computed, failed, or changed since).</returns>
     public bool TryRead(string audioPath, out float[]? features) => _store.TryRead(audioPath, out features);
 
     /// <summary>
-    /// The cached clips as an ML.NET data view: <c>Features</c> (<c>Vector&lt;Single, 308&gt;</c> with FMA's slot names,
+    /// The cached clips as an ML.NET data view: <c>Features</c> (<c>Vector&lt;Single, 308&gt;</c> or 518, with FMA's slot names,
     /// exactly the column <c>ExtractFmaFeatures</c> produces), <c>Label</c> (key with the genre names as key values),
     /// <c>Genre</c>, <c>Split</c>, <c>Path</c>, <c>Artist</c>. Clips that are not cached are left out.
     /// </summary>

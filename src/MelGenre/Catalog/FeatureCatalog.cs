@@ -179,7 +179,7 @@ public static class FeatureCatalog
     /// <summary>
     /// Computes the FMA paper's clip features (STFT-based part of FMA's <c>features.py</c>, librosa 0.11-exact) of a mono
     /// audio vector: 7 statistics of zcr, chroma_stft (12), rms, spectral centroid, bandwidth, contrast (7), roll-off and
-    /// 20 MFCCs, from one STFT, as <c>Vector&lt;Single, 308&gt;</c> with slot names (<see cref="FmaFeatureVector.SlotNames"/>).
+    /// 20 MFCCs, from one STFT, as <c>Vector&lt;Single, 308&gt;</c> (518 with the CQT features: <c>FmaFeatureSettings.IncludeCqt</c>) with slot names (<see cref="FmaFeatureVector.SlotNames"/>).
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the output column. Default "Features".</param>
@@ -198,7 +198,7 @@ public static class FeatureCatalog
     /// <summary>
     /// The FMA-feature estimator chain from audio files: <c>LoadAudio</c> (mono, <paramref name="sampleRate"/>, the first
     /// <paramref name="durationSeconds"/> seconds, shorter files zero-padded) into <paramref name="audioColumnName"/>, then
-    /// <c>ExtractFmaFeatures</c> into <paramref name="outputColumnName"/> (<c>Vector&lt;Single, 308&gt;</c> with slot names).
+    /// <c>ExtractFmaFeatures</c> into <paramref name="outputColumnName"/> (<c>Vector&lt;Single, 308&gt;</c>, or 518 with the CQT features, with slot names).
     /// Append <c>NormalizeMeanVariance</c> and any ML.NET trainer (LightGbm, SdcaMaximumEntropy, ...) to reproduce the FMA
     /// paper's classical baselines.
     /// </summary>

@@ -10,7 +10,7 @@ public enum GenreFeatureKind
     LogMel,
 
     /// <summary>
-    /// The FMA-style clip vector, <c>Vector&lt;Single, 308&gt;</c>, as <see cref="Recipes.FmaVectorRecipe"/> computes it:
+    /// The FMA-style clip vector, <c>Vector&lt;Single, 308&gt;</c> (or 518 with the CQT features), as <see cref="Recipes.FmaVectorRecipe"/> computes it:
     /// the input of classical ML.NET trainers (LightGBM, L-BFGS maximum entropy, ...).
     /// </summary>
     FmaVector,

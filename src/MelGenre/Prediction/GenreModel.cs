@@ -314,7 +314,7 @@ public sealed class GenreModel
 
     /// <summary>
     /// Class probabilities of feature arrays, e.g. the windows of a song: each array holds <see cref="FeatureType"/>'s
-    /// size values (log-mel: row-major [mel, frame]; FMA vector: 308 values in slot order).
+    /// size values (log-mel: row-major [mel, frame]; FMA vector: its 308 or 518 values in slot order).
     /// </summary>
     /// <param name="features">The feature rows.</param>
     /// <returns>One probability row per feature row, in <see cref="Classes"/> order.</returns>

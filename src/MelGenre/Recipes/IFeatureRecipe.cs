@@ -20,7 +20,7 @@ public interface IFeatureRecipe
     /// <summary>The audio of a clip: rate, offset and duration.</summary>
     ExcerptSettings Excerpt { get; }
 
-    /// <summary>The feature column's type: <c>Vector&lt;Single, mels, frames&gt;</c> or <c>Vector&lt;Single, 308&gt;</c>.</summary>
+    /// <summary>The feature column's type: <c>Vector&lt;Single, mels, frames&gt;</c> or <c>Vector&lt;Single, 308&gt;</c> (518 with the CQT features).</summary>
     VectorDataViewType FeatureType { get; }
 
     /// <summary>Slot names of the feature vector, or null when it has none (log-mels).</summary>

@@ -9,7 +9,7 @@ namespace MelGenre.Transforms;
 
 /// <summary>
 /// Estimator for <see cref="ExtractFmaFeaturesTransformer"/>: the FMA paper's clip features (STFT-based part) from a mono
-/// audio vector, as <c>Vector&lt;Single, 308&gt;</c> with slot names like <c>mfcc/mean/01</c>, ready for
+/// audio vector, as <c>Vector&lt;Single, 308&gt;</c> (518 with <c>FmaFeatureSettings.IncludeCqt</c>) with slot names like <c>mfcc/mean/01</c>, ready for
 /// <c>NormalizeMeanVariance</c> and a classical trainer. Created by <c>mlContext.Transforms.ExtractFmaFeatures(...)</c>.
 /// </summary>
 public sealed class ExtractFmaFeaturesEstimator : VectorEstimatorBase<ExtractFmaFeaturesTransformer, FmaFeatureSettings>
@@ -35,7 +35,7 @@ public sealed class ExtractFmaFeaturesEstimator : VectorEstimatorBase<ExtractFma
 /// <summary>
 /// Computes the FMA-style clip feature vector (<see cref="FmaFeatureVector"/>: 7 statistics of zcr, chroma_stft, rms,
 /// spectral centroid, bandwidth, contrast, roll-off and 20 MFCCs, all from one STFT, librosa 0.11-exact) of a
-/// fixed-length mono audio vector. Output: <c>Vector&lt;Single, 308&gt;</c> in FMA's <c>features.csv</c> column order,
+/// fixed-length mono audio vector. Output: <c>Vector&lt;Single, 308&gt;</c> (518 with the CQT features) in FMA's <c>features.csv</c> column order,
 /// with slot names (<see cref="FmaFeatureVector.SlotNames"/>); with <see cref="FmaFeatureSettings.IncludeCqt"/>
 /// FMA's full <c>Vector&lt;Single, 518&gt;</c> (adds chroma_cens, chroma_cqt and tonnetz). Immutable and safe for concurrent use.
 /// </summary>
