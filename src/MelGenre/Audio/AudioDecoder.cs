@@ -67,7 +67,7 @@ public static class AudioDecoder
     /// (<see cref="AudioErrorKind.NoAudio"/>).</exception>
     public static float[] ReadMono(string path, out int sampleRate, double offsetSeconds = 0, double? durationSeconds = null)
     {
-        ValidateRange(offsetSeconds, durationSeconds);
+        AudioFileChecks.CheckRange(offsetSeconds, durationSeconds);
         using SndFileReader reader = SndFileReader.Open(path);
         sampleRate = reader.Native.SampleRate;
         return ReadMonoCore(reader, offsetSeconds, durationSeconds);
@@ -173,22 +173,7 @@ public static class AudioDecoder
     /// <exception cref="ArgumentException"><c>MELGENRE_AUDIO_BACKEND</c> holds something other than auto, native or managed.</exception>
     public static string DescribeBackend(AudioBackend backend = AudioBackend.Auto) => AudioBackendSelector.Resolve(backend).Message;
 
-    private static void ValidateRange(double offsetSeconds, double? durationSeconds)
-    {
-        if (!(offsetSeconds >= 0) || double.IsInfinity(offsetSeconds))
-        {
-            throw new ArgumentOutOfRangeException(nameof(offsetSeconds), offsetSeconds,
-                "The offset must be a finite number of seconds, 0 or more.");
-        }
-
-        if (durationSeconds is double d && (!(d >= 0) || double.IsInfinity(d)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(durationSeconds), d,
-                "The duration must be a finite number of seconds, 0 or more, or null to read to the end.");
-        }
-    }
-
-    private static string Seconds(double s) => s.ToString("0.######", CultureInfo.InvariantCulture) + " s";
+    private static string Seconds(double s) => AudioFileChecks.Seconds(s);
 
     /// <param name="reader">The open file.</param>
     /// <param name="offsetSeconds">Validated offset.</param>

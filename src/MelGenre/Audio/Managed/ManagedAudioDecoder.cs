@@ -48,63 +48,21 @@ internal static class ManagedAudioDecoder
     /// <returns>The mono samples; never empty.</returns>
     internal static float[] ReadMono(string path, out int sampleRate, double offsetSeconds = 0, double? durationSeconds = null)
     {
-        ValidateRange(offsetSeconds, durationSeconds);
+        AudioFileChecks.CheckRange(offsetSeconds, durationSeconds);
         using IManagedAudioReader reader = Open(path, out long fileBytes);
         sampleRate = reader.SampleRate;
         return ReadMonoCore(path, reader, fileBytes, offsetSeconds, durationSeconds);
     }
 
-    private static void ValidateRange(double offsetSeconds, double? durationSeconds)
-    {
-        if (!(offsetSeconds >= 0) || double.IsInfinity(offsetSeconds))
-        {
-            throw new ArgumentOutOfRangeException(nameof(offsetSeconds), offsetSeconds,
-                "The offset must be a finite number of seconds, 0 or more.");
-        }
-
-        if (durationSeconds is double d && (!(d >= 0) || double.IsInfinity(d)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(durationSeconds), d,
-                "The duration must be a finite number of seconds, 0 or more, or null to read to the end.");
-        }
-    }
-
-    private static string Seconds(double s) => s.ToString("0.######", CultureInfo.InvariantCulture) + " s";
+    private static string Seconds(double s) => AudioFileChecks.Seconds(s);
 
     private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Checks the path exactly as the native path does, sniffs the content and opens the matching decoder.</summary>
     internal static IManagedAudioReader Open(string path, out long fileBytes)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            throw new AudioDecodeException(path, AudioErrorKind.FileNotFound, "the path is empty.");
-        }
-
-        if (path.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new AudioDecodeException(path, AudioErrorKind.FileNotFound, "the path contains a NUL character.");
-        }
-
-        if (Directory.Exists(path))
-        {
-            throw new AudioDecodeException(path, AudioErrorKind.FileNotFound, "the path is a directory, not a file.");
-        }
-
-        var file = new FileInfo(path);
-        if (!file.Exists)
-        {
-            throw new AudioDecodeException(path, AudioErrorKind.FileNotFound,
-                $"the file does not exist (looked for '{NativeLibraryLoader.SafeFullPath(path)}').");
-        }
-
-        long bytes = file.Length;
+        long bytes = AudioFileChecks.CheckPath(path);
         fileBytes = bytes;
-        if (bytes == 0)
-        {
-            throw new AudioDecodeException(path, AudioErrorKind.EmptyFile, "the file is empty (0 bytes).");
-        }
 
         FileStream stream;
         try

@@ -63,37 +63,7 @@ internal sealed unsafe class SndFileReader : IDisposable
     /// </summary>
     internal static SndFileReader Open(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            throw new AudioDecodeException(path, AudioErrorKind.FileNotFound, "the path is empty.");
-        }
-
-        if (path.Contains('\0', StringComparison.Ordinal))
-        {
-            // No file system allows it, and the C API would silently cut the path there.
-            throw new AudioDecodeException(path, AudioErrorKind.FileNotFound, "the path contains a NUL character.");
-        }
-
-        // Cheap checks first: they give clearer messages than libsndfile's "System error" and keep
-        // directories and empty files away from the decoders entirely.
-        if (Directory.Exists(path))
-        {
-            throw new AudioDecodeException(path, AudioErrorKind.FileNotFound, "the path is a directory, not a file.");
-        }
-
-        var file = new FileInfo(path);
-        if (!file.Exists)
-        {
-            throw new AudioDecodeException(path, AudioErrorKind.FileNotFound,
-                $"the file does not exist (looked for '{NativeLibraryLoader.SafeFullPath(path)}').");
-        }
-
-        long bytes = file.Length;
-        if (bytes == 0)
-        {
-            throw new AudioDecodeException(path, AudioErrorKind.EmptyFile, "the file is empty (0 bytes).");
-        }
+        long bytes = AudioFileChecks.CheckPath(path);
 
         SndFileNative api = GetApi(path);
         var info = default(SfInfo);
