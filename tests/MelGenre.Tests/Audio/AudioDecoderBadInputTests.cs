@@ -37,7 +37,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
 
     public AudioDecoderBadInputTests(TempFolder temp) => _temp = temp;
 
-    [Fact]
+    [NativeAudioFact]
     public void Missing_file_is_file_not_found()
     {
         string path = _temp.File("nope.mp3");
@@ -45,7 +45,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Equal(path, e.FilePath);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Directory_is_file_not_found()
     {
         string path = _temp.File("a-folder.mp3");
@@ -53,18 +53,18 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         AssertFails(path, AudioErrorKind.FileNotFound, "is a directory");
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Empty_path_is_file_not_found_null_throws_argument_null()
     {
         AssertFails("  ", AudioErrorKind.FileNotFound, "path is empty");
         Assert.Throws<ArgumentNullException>(() => AudioDecoder.ReadMono(null!, out _));
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Path_with_nul_character_is_file_not_found() =>
         AssertFails(_temp.File("a\0b.wav"), AudioErrorKind.FileNotFound, "NUL character");
 
-    [Fact]
+    [NativeAudioFact]
     public void Non_ascii_path_decodes()
     {
         string path = _temp.File("Björk – Jóga ♫ 日本.wav");
@@ -101,7 +101,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.True(after - before < 20, $"open file descriptors grew from {before} to {after}");
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Empty_file_is_empty_file()
     {
         string path = _temp.File("empty.mp3");
@@ -110,7 +110,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Equal($"Cannot decode '{path}': the file is empty (0 bytes).", e.Message);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Text_file_named_mp3_is_unsupported_format()
     {
         string path = _temp.File("lyrics.mp3");
@@ -118,7 +118,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         AssertFails(path, AudioErrorKind.UnsupportedFormat, "not a recognised audio format");
     }
 
-    [Theory]
+    [NativeAudioTheory]
     [InlineData("noise.mp3")]
     [InlineData("noise.wav")]
     [InlineData("noise.flac")]
@@ -137,7 +137,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     /// A truncated MP3 decodes what is there (as librosa would): the result is exactly the start of the full
     /// decode. Only when not even one frame is left is it Corrupt.
     /// </summary>
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(4096)]
     [InlineData(16384)]
     public void Truncated_mp3_decodes_what_is_there(int bytes)
@@ -153,7 +153,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Contains(partial, v => v != 0f);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Truncated_mp3_without_a_complete_frame_is_corrupt()
     {
         string path = _temp.File("trunc1000.mp3");
@@ -161,7 +161,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         AssertFails(path, AudioErrorKind.Corrupt, "no decodable MPEG audio frames");
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Id3_tag_followed_by_garbage_is_corrupt()
     {
         string path = _temp.File("id3_garbage.mp3");
@@ -171,7 +171,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         AssertFails(path, AudioErrorKind.Corrupt, "starts with an ID3 tag");
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Id3_tag_followed_by_valid_frame_headers_with_garbage_payload_is_corrupt()
     {
         // mpg123 accepts these frames and "decodes" the random bits into values in the thousands or millions.
@@ -192,7 +192,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         AssertFails(path, AudioErrorKind.Corrupt, "damaged or garbage");
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Id3_tag_followed_by_empty_frames_is_no_audio_not_an_all_zero_signal()
     {
         string path = _temp.File("zero_frames.mp3");
@@ -209,7 +209,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         AssertFails(path, AudioErrorKind.NoAudio, "exactly zero");
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Wav_with_zero_frames_is_no_audio()
     {
         string path = _temp.File("no_frames.wav");
@@ -218,7 +218,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         AssertFails(path, AudioErrorKind.NoAudio, "no audio samples");
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Wav_truncated_inside_the_data_decodes_what_is_there()
     {
         string path = _temp.File("cut.wav");
@@ -232,7 +232,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Equal(300f / 32768f, y[^1]);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Wav_header_claiming_gigabytes_does_not_allocate_them()
     {
         string path = _temp.File("liar.wav");
@@ -246,7 +246,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Equal(500, y.Length);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Flac_garbled_from_the_first_frame_is_corrupt()
     {
         byte[] bytes = WriteFlac(out int[] _);
@@ -261,7 +261,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     /// Damage after some intact frames: like python-soundfile (which raises only when libsndfile flags an
     /// error, and it does not here) the intact start is returned. Compare with GetInfo().Frames to detect this.
     /// </summary>
-    [Fact]
+    [NativeAudioFact]
     public void Flac_garbled_after_intact_frames_decodes_the_intact_start()
     {
         byte[] bytes = WriteFlac(out int[] samples);
@@ -278,7 +278,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         }
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Flac_header_claiming_an_absurd_length_decodes_what_is_there()
     {
         byte[] bytes = WriteFlac(out int[] samples);
@@ -330,7 +330,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         }
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Ogg_cut_in_half_is_corrupt()
     {
         string path = _temp.File("half.ogg");
@@ -341,7 +341,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         AssertFails(path, AudioErrorKind.Corrupt, "malformed");
     }
 
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(31.0)]       // past the end
     [InlineData(29.97658)]   // (long)(29.97658 * 44100) = 1321967 = exactly the length
     public void OffsetAtOrBeyondTheEnd_IsNoAudio(double offset)
@@ -352,7 +352,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Contains("beyond the end", e.Message);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Duration_shorter_than_one_sample_is_no_audio()
     {
         var e = Assert.Throws<AudioDecodeException>(() => AudioDecoder.ReadMono(AudioTestData.RealClip, out _, 1.0, 0.00001));
@@ -360,7 +360,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Contains("shorter than one sample", e.Message);
     }
 
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(-0.001, null)]
     [InlineData(double.NaN, null)]
     [InlineData(double.PositiveInfinity, null)]
@@ -374,7 +374,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Throws<ArgumentOutOfRangeException>(() => AudioDecoder.LoadMono(_temp.File("x.mp3"), 22050, offset, duration));
     }
 
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(0)]
     [InlineData(-22050)]
     public void Load_mono_non_positive_target_rate_throws_argument_out_of_range(int rate)
@@ -388,7 +388,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
     /// Random bytes behind every signature the decoders look for, at many sizes: each must give either an
     /// AudioDecodeException or plausible non-empty audio — never a crash, hang or other exception.
     /// </summary>
-    [Fact]
+    [NativeAudioFact]
     public void Fuzz_random_content_behind_audio_signatures_never_crashes()
     {
         byte[][] prefixes =
@@ -423,7 +423,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Equal(60, decoded + rejected);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Missing_native_library_says_which_and_how_to_install()
     {
         var missing = Assert.Throws<DllNotFoundException>(() =>
@@ -439,7 +439,7 @@ public sealed class AudioDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Same(missing, wrapped.InnerException);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Native_libraries_are_present_here()
     {
         Assert.StartsWith("libsndfile-1.", SndFileNative.Api.Version);

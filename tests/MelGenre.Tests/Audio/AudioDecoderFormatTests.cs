@@ -36,7 +36,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
         }
     }
 
-    [Theory]
+    [NativeAudioTheory]
     [MemberData(nameof(IntegerFormats))]
     public void Integer_pcm_decodes_to_the_written_samples_exactly(int format, int bits, string formatName, int channels)
     {
@@ -77,7 +77,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
         AssertExactlyEqual(expectedMono, mono);
     }
 
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(6)]
@@ -108,7 +108,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
         AssertExactlyEqual(MeanLikeNumpy(signal), mono);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Stereo_left_sine_right_silence_mixes_to_half_amplitude()
     {
         const int sampleRate = 44100;
@@ -132,7 +132,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
         Assert.Equal(0.4, AudioTestData.Peak(mono), 3);
     }
 
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(44100, 1)]
     [InlineData(44100, 2)]
     [InlineData(22050, 2)]
@@ -156,7 +156,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
         AssertSine(mono, sampleRate, 440, 0.8 / channels, amplitudeTolerance: 0.05);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Ogg_opus_decodes()
     {
         const int sampleRate = 48000;
@@ -176,7 +176,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
     /// libsndfile writes MP3 through LAME, which picks the MPEG version from the sample rate: MPEG-1 for
     /// 32/44.1/48 kHz, MPEG-2 for 16/22.05/24 kHz and MPEG-2.5 for 8/11.025/12 kHz. Each is decoded back by mpg123.
     /// </summary>
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(44100, 1, "1")]
     [InlineData(44100, 2, "1")]
     [InlineData(48000, 2, "1")]
@@ -211,7 +211,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
         AssertSine(mono, sampleRate, 440, 0.8 / channels, amplitudeTolerance: 0.12);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Read_mono_offset_and_duration_truncate_like_librosa()
     {
         const int sampleRate = 22050;
@@ -240,7 +240,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
         Assert.Equal(all.AsSpan(0, 100).ToArray(), AudioDecoder.ReadMono(path, out _, durationSeconds: 100.0 / sampleRate + 1e-9));
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Longer_than_one_read_block_multi_channel_is_exact()
     {
         // 3 channels and ~2.2 read blocks: exercises the block loop and the odd-channel-count mixing path.
@@ -261,7 +261,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
         AssertExactlyEqual(MeanLikeNumpy(channels), AudioDecoder.ReadMono(path, out _));
     }
 
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(1)]
     [InlineData(2)]
     public void Buffer_growth_when_the_header_is_not_trusted_gives_the_same_samples(int channels)
@@ -287,7 +287,7 @@ public sealed class AudioDecoderFormatTests : IClassFixture<TempFolder>
         AssertExactlyEqual(MeanLikeNumpy(signal), grown);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Numpy_sum_matches_numpy_pairwise_order()
     {
         // Fewer than 8 terms: a plain left-to-right running sum.

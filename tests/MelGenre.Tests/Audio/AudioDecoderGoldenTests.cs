@@ -11,7 +11,7 @@ namespace MelGenre.Tests.Audio;
 /// <summary>The real FMA clip against librosa 0.11's own decode of it.</summary>
 public sealed class AudioDecoderGoldenTests
 {
-    [Fact]
+    [NativeAudioFact]
     public void Real_clip_info()
     {
         AudioInfo info = AudioDecoder.GetInfo(AudioTestData.RealClip);
@@ -26,7 +26,7 @@ public sealed class AudioDecoderGoldenTests
     /// librosa.load(path, sr=None, mono=True)[0][:44100]. Tolerance: exact (max abs error 0) — the same
     /// libsndfile/mpg123 float path and the same float32 (L + R) / 2.
     /// </summary>
-    [Fact]
+    [NativeAudioFact]
     public void Real_clip_first44100samples_match_librosa_exactly()
     {
         float[] golden = AudioTestData.ReadF32(Path.Combine(AudioTestData.GoldenDir, "fma_000002_native_mono_first44100.f32"));
@@ -45,7 +45,7 @@ public sealed class AudioDecoderGoldenTests
     }
 
     /// <summary>Length exact; sum and RMS (accumulated in float64) to 1e-9 relative; max |x| exact.</summary>
-    [Fact]
+    [NativeAudioFact]
     public void Real_clip_whole_signal_stats_match_librosa()
     {
         using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(AudioTestData.GoldenDir, "manifest.json")));
@@ -68,7 +68,7 @@ public sealed class AudioDecoderGoldenTests
         Assert.Equal(stats.GetProperty("max_abs").GetDouble(), maxAbs);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Real_clip_offset_and_duration_are_sample_accurate_slices()
     {
         float[] full = AudioTestData.RealClipMono;
@@ -83,7 +83,7 @@ public sealed class AudioDecoderGoldenTests
         Assert.Equal(full.AsSpan((int)start).ToArray(), tail);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Real_clip_concurrent_decodes_are_identical()
     {
         float[] reference = AudioTestData.RealClipMono;
@@ -102,7 +102,7 @@ public sealed class AudioDecoderGoldenTests
         }
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Load_mono_at_native_rate_is_read_mono_and_otherwise_resamples()
     {
         float[] full = AudioTestData.RealClipMono;

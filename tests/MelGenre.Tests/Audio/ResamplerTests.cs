@@ -6,7 +6,7 @@ namespace MelGenre.Tests.Audio;
 
 public sealed class ResamplerTests
 {
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(44100, 22050, 1321967, 660984)]   // ceil(660983.5)
     [InlineData(44100, 22050, 1321966, 660983)]   // exact
     [InlineData(44100, 16000, 1321967, 479626)]
@@ -29,7 +29,7 @@ public sealed class ResamplerTests
         Assert.Equal(expected, Resampler.Resample(input, from, to).Length);
     }
 
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(44100, 22050, 1000.0)]
     [InlineData(22050, 44100, 1000.0)]
     [InlineData(48000, 22050, 1000.0)]
@@ -61,7 +61,7 @@ public sealed class ResamplerTests
         Assert.InRange(AudioTestData.ZeroCrossingFrequency(middle, to), frequency * 0.999, frequency * 1.001);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Downsampling_removes_content_above_the_new_nyquist()
     {
         // 15 kHz cannot exist at 22.05 kHz (Nyquist 11.025 kHz): the anti-alias filter must remove it rather
@@ -77,7 +77,7 @@ public sealed class ResamplerTests
         Assert.True(AudioTestData.Peak(output.AsSpan(to / 10, to * 8 / 10)) < 1e-3);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Same_rate_returns_a_copy()
     {
         float[] input = [0.1f, -0.2f, 0.3f];
@@ -88,11 +88,11 @@ public sealed class ResamplerTests
         Assert.Equal(0.1f, input[0]);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Empty_input_gives_empty_output() =>
         Assert.Empty(Resampler.Resample(ReadOnlySpan<float>.Empty, 44100, 22050));
 
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(0, 22050, "fromRate")]
     [InlineData(-44100, 22050, "fromRate")]
     [InlineData(44100, 0, "toRate")]
@@ -108,7 +108,7 @@ public sealed class ResamplerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Resampler.OutputLength(10, from, to));
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Is_deterministic_and_thread_safe()
     {
         float[] clip = AudioTestData.RealClipMono.AsSpan(0, 10 * 44100).ToArray();
@@ -121,7 +121,7 @@ public sealed class ResamplerTests
         }
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void End_of_signal_is_flushed_not_zeroed()
     {
         // The last output samples come from the flush call; a missing flush would leave them 0.

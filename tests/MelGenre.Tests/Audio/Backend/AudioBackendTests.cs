@@ -15,16 +15,6 @@ using Xunit;
 
 namespace MelGenre.Tests.Audio.Backend;
 
-/// <summary>A fact skipped (with the reason) when libsndfile or libsoxr does not load in this process.</summary>
-public sealed class NativeAudioFactAttribute : FactAttribute
-{
-    public NativeAudioFactAttribute()
-    {
-        if (AudioBackendSelector.NativeUnavailableReason is string why)
-            Skip = "libsndfile/libsoxr do not load here, so native-vs-managed cannot be compared: " + why;
-    }
-}
-
 /// <summary>The backend selection rules, the log message, save/load, and managed parity with native and librosa.</summary>
 public sealed class AudioBackendTests
 {

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using MelGenre.Audio;
 using MelGenre.Audio.Managed;
+using MelGenre.Tests.Audio;
 using Xunit;
 
 namespace MelGenre.Tests.Audio.Managed;
@@ -34,7 +35,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
         "riff-not-wave", "fuzz-riff", "fuzz-flac", "fuzz-ogg", "fuzz-aiff", "fuzz-mpeg-header",
     }.Select(c => new object[] { c });
 
-    [Theory]
+    [NativeAudioTheory]
     [MemberData(nameof(Cases))]
     public void Managed_fails_or_decodes_exactly_like_native(string name)
     {
@@ -43,7 +44,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     /// <summary>Random content behind every signature, many sizes: the same outcome as native (kind and wording, or length).</summary>
-    [Fact]
+    [NativeAudioFact]
     public void Fuzz_random_content_behind_signatures_same_outcome_as_native()
     {
         byte[][] prefixes =
@@ -64,7 +65,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     /// <summary>Encodings the managed WAV path does not decode: an error that names the file and the encoding (documented difference: native decodes them).</summary>
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(SfConst.Ulaw, "u-law")]
     [InlineData(SfConst.Alaw, "A-law")]
     [InlineData(SfConst.ImaAdpcm, "IMA ADPCM")]
@@ -83,7 +84,7 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
     }
 
     /// <summary>Ogg Opus is not decoded by the managed path (no managed Opus decoder is served): an error naming it.</summary>
-    [Fact]
+    [NativeAudioFact]
     public void Ogg_opus_is_refused_by_name()
     {
         string path = _temp.File("opus.opus");
@@ -93,14 +94,14 @@ public sealed class ManagedDecoderBadInputTests : IClassFixture<TempFolder>
         Assert.Contains("Ogg Opus", e.Message);
     }
 
-    [Fact]
+    [NativeAudioFact]
     public void Null_path_throws_argument_null()
     {
         Assert.Throws<ArgumentNullException>(() => ManagedAudioDecoder.ReadMono(null!, out _));
         Assert.Throws<ArgumentNullException>(() => ManagedAudioDecoder.GetInfo(null!));
     }
 
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(-0.001, null)]
     [InlineData(double.NaN, null)]
     [InlineData(double.PositiveInfinity, null)]

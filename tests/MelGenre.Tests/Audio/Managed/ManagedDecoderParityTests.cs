@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using MelGenre.Audio;
 using MelGenre.Audio.Managed;
+using MelGenre.Tests.Audio;
 using Xunit;
 
 namespace MelGenre.Tests.Audio.Managed;
@@ -38,7 +39,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     }
 
     /// <summary>Tolerance: bit-identical samples, identical GetInfo (rate, channels, frames, format text).</summary>
-    [Theory]
+    [NativeAudioTheory]
     [MemberData(nameof(PcmFormats))]
     public void Wav_aiff_rf64_are_bit_identical_to_native(int format, int channels)
     {
@@ -68,7 +69,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     }
 
     /// <summary>AIFF-C with an encoding the managed path does not decode (u-law): an error naming the compression type.</summary>
-    [Fact]
+    [NativeAudioFact]
     public void Aifc_ulaw_is_refused_by_name()
     {
         string path = _temp.File("aifc_ulaw.aiff");
@@ -108,7 +109,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     /// 0.5 and 1 (LPC, block 4096, stereo decorrelation), noise (verbatim/escape partitions), silence (constant
     /// subframes), samples with zero low bits (wasted bits), steps (constant runs), and header-coded sample rates.
     /// </summary>
-    [Theory]
+    [NativeAudioTheory]
     [MemberData(nameof(FlacCases))]
     public void Flac_is_bit_identical_to_native(int sub, int channels, int rate, double level, string signal)
     {
@@ -170,7 +171,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     }
 
     /// <summary>Tolerance: same GetInfo frames and decoded length as native, SNR ≥ 120 dB (NVorbis vs libvorbis float rounding).</summary>
-    [Theory]
+    [NativeAudioTheory]
     [InlineData(44100, 1)]
     [InlineData(44100, 2)]
     [InlineData(22050, 2)]
@@ -191,7 +192,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     }
 
     /// <summary>5.1 Vorbis (6 channels): NVorbis 0.10.5 decodes libvorbis' LFE submap wrongly, so the managed path refuses it by name.</summary>
-    [Fact]
+    [NativeAudioFact]
     public void Vorbis_six_channels_is_refused_with_a_clear_error()
     {
         string path = _temp.File("vorbis_51.ogg");
@@ -204,7 +205,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     }
 
     /// <summary>Loud Vorbis (peaks above full scale) is not clipped, as in librosa: NVorbis' ClipSamples is off.</summary>
-    [Fact]
+    [NativeAudioFact]
     public void Vorbis_above_full_scale_is_not_clipped()
     {
         float[] signal = ManagedTestSupport.Music(44100, 44100, 1, amplitude: 1.6, noise: 0).SelectManyInterleaved();
@@ -241,7 +242,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     /// estimate), no lag, SNR ≥ 100 dB (measured 127.9-130.7 dB). Exception (documented in Audio/Managed/README.md):
     /// MPEG-2.5 at 8 kHz with short blocks, which NLayer decodes wrongly (≈13 dB): the managed path refuses it by name.
     /// </summary>
-    [Theory]
+    [NativeAudioTheory]
     [MemberData(nameof(Mp3Cases))]
     public void Mp3_same_length_and_alignment_as_native(int rate, int channels, int bitrateMode, string variant)
     {
@@ -289,7 +290,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     /// 8 kHz MPEG-2.5 without short blocks (a 200 Hz tone faded in and out over 1.5 s: LAME then keeps long blocks)
     /// is decoded, at ≥ 100 dB against native.
     /// </summary>
-    [Fact]
+    [NativeAudioFact]
     public void Mp3_8kHz_without_short_blocks_matches_native()
     {
         const int rate = 8000;
@@ -332,7 +333,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     /// for MP3). Vorbis is compared with the matching slice of the native full decode: libsndfile 1.2's Vorbis seek into
     /// the last page returns wrong samples (measured: 2.999 s into a 3-s file), which the managed path does not copy.
     /// </summary>
-    [Theory]
+    [NativeAudioTheory]
     [InlineData("wav")]
     [InlineData("flac")]
     [InlineData("ogg")]
@@ -375,7 +376,7 @@ public sealed class ManagedDecoderParityTests : IClassFixture<TempFolder>
     }
 
     /// <summary>Dispatch is by content: a WAV named .mp3 and an MP3 named .wav decode as what they are.</summary>
-    [Fact]
+    [NativeAudioFact]
     public void Format_is_chosen_by_content_not_extension()
     {
         string wav = _temp.File("really_a_wav.mp3");
